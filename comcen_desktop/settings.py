@@ -1,0 +1,69 @@
+"""Settings stored in the database, so every console of a room shares them.
+
+A setting flagged as an assumption was chosen by us where the unit's published data
+is silent; the settings dialog lists those so the unit can confirm or correct them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comcen_desktop.storage.models import Setting
+
+# Targets derived from the paper: 19.58 min RPT and 33.28 min RCT were 131 % of
+# target under (2T - A) / T, so T = A / 0.69.
+DEFAULT_RPT_TARGET_MIN = 28.38
+DEFAULT_RCT_TARGET_MIN = 48.23
+
+DEFAULTS: dict[str, Any] = {
+    "kpi.rpt_target_min": DEFAULT_RPT_TARGET_MIN,
+    "kpi.rct_target_min": DEFAULT_RCT_TARGET_MIN,
+    "sync.poll_ms": 1000,
+    "ui.language": "id",
+}
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    key: str
+    value: Any
+    assumption: bool
+    note: str | None
+
+
+def get(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, key)
+    if row is not None:
+        return row.value
+    return DEFAULTS.get(key, default)
+
+
+def put(
+    session: Session,
+    key: str,
+    value: Any,
+    *,
+    assumption: bool = False,
+    note: str | None = None,
+) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value, assumption=assumption, note=note))
+        return
+    row.value = value
+    row.assumption = assumption
+    if note is not None:
+        row.note = note
+
+
+def all_rows(session: Session) -> list[SettingRow]:
+    rows = session.scalars(select(Setting).order_by(Setting.key))
+    return [SettingRow(r.key, r.value, r.assumption, r.note) for r in rows]
+
+
+def assumptions(session: Session) -> list[SettingRow]:
+    return [row for row in all_rows(session) if row.assumption]

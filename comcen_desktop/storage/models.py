@@ -1,0 +1,200 @@
+"""SQLAlchemy 2 models. Every table mirrors a word of DESIGN.md.
+
+Geometry is kept as GeoJSON text so the same schema runs on SQLite and on
+PostgreSQL without PostGIS; the services turn it into shapely objects.
+Times are timezone-aware UTC (see UtcDateTime).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator):
+    """Store UTC, always hand back an aware UTC datetime (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UlpArea(Base):
+    __tablename__ = "ulp_area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(20))
+    regency: Mapped[str] = mapped_column(String(80))
+    geojson: Mapped[str] = mapped_column(Text)
+
+
+class District(Base):
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    ulp_id: Mapped[int] = mapped_column(ForeignKey("ulp_area.id"))
+    geojson: Mapped[str] = mapped_column(Text)
+
+
+class Village(Base):
+    __tablename__ = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    ulp_id: Mapped[int] = mapped_column(ForeignKey("ulp_area.id"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    geojson: Mapped[str | None] = mapped_column(Text)
+
+
+class Posko(Base):
+    __tablename__ = "posko"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    ulp_id: Mapped[int | None] = mapped_column(ForeignKey("ulp_area.id"))
+    district: Mapped[str | None] = mapped_column(String(80))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    personnel: Mapped[int | None] = mapped_column(Integer)
+    is_p2d: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    crews: Mapped[list[Crew]] = relationship(back_populates="posko")
+
+
+class Crew(Base):
+    __tablename__ = "crew"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    posko_id: Mapped[int] = mapped_column(ForeignKey("posko.id"))
+    vehicle: Mapped[str] = mapped_column(String(10))
+    members: Mapped[int] = mapped_column(Integer, default=2)
+    status: Mapped[str] = mapped_column(String(20), default="siaga")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    position_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    posko: Mapped[Posko] = relationship(back_populates="crews")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Report(Base):
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    source_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    idpel: Mapped[str | None] = mapped_column(String(12), index=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(Text)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    ulp_id: Mapped[int | None] = mapped_column(ForeignKey("ulp_area.id"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    category: Mapped[str] = mapped_column(String(30))
+    media: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crew.id"), index=True)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    stages: Mapped[list[ReportStage]] = relationship(
+        back_populates="report", order_by="ReportStage.at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportStage(Base):
+    __tablename__ = "report_stage"
+    __table_args__ = (UniqueConstraint("report_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="stages")
+
+
+class Event(Base):
+    """Append-only log: the audit trail and what consoles follow to stay in sync."""
+
+    __tablename__ = "event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    console: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict | list | str | int | float | None] = mapped_column(JSON)
+    assumption: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class KpiTarget(Base):
+    __tablename__ = "kpi_target"
+    __table_args__ = (UniqueConstraint("ulp_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ulp_id: Mapped[int] = mapped_column(ForeignKey("ulp_area.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    rpt_min: Mapped[float] = mapped_column(Float)
+    rct_min: Mapped[float] = mapped_column(Float)

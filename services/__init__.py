@@ -1,0 +1,1 @@
+"""Qt-free services: seeding, placement, dispatch, lifecycle, KPIs, simulation."""

@@ -1,0 +1,157 @@
+"""Assigning reports to crews: the one path behind a drop, a key and the CLI.
+
+An assignment is one transaction holding the report's new stage, its stage row
+and the event. The report's version column makes two consoles that assign the
+same report at once end with one winner; the loser is told who got it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from comcen_desktop.domain import (
+    CLOSED_STAGES,
+    CREW_STATUS_LABELS,
+    STAGE_LABELS,
+    UNAVAILABLE_CREW,
+    CrewStatus,
+    Stage,
+)
+from comcen_desktop.storage.models import Crew, Report
+from comcen_desktop.timeutil import utc_now
+from services import events, lifecycle
+
+log = logging.getLogger(__name__)
+
+# A report may be (re)assigned only before the crew has set off.
+ASSIGNABLE_STAGES = frozenset({Stage.LAPOR, Stage.PENUGASAN})
+
+
+@dataclass
+class AssignResult:
+    assigned: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # one message per refused report
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.assigned) and not self.refused
+
+
+def refusal(
+    stage: Stage, current_crew_id: int | None, crew_id: int, crew_status: str, number: str
+) -> str | None:
+    """Why this report cannot go to this crew, in the operator's words; None when it can."""
+    if crew_status in {s.value for s in UNAVAILABLE_CREW}:
+        label = CREW_STATUS_LABELS[CrewStatus(crew_status)]
+        return f"Regu sedang '{label}' dan tidak menerima tugas."
+    if stage in CLOSED_STAGES:
+        return f"Laporan {number} sudah '{STAGE_LABELS[stage]}'."
+    if stage not in ASSIGNABLE_STAGES:
+        return (
+            f"Laporan {number} sudah '{STAGE_LABELS[stage]}'; regu tidak bisa diganti lagi."
+        )
+    if current_crew_id == crew_id:
+        return f"Laporan {number} sudah ditugaskan ke regu ini."
+    return None
+
+
+def assign(
+    session: Session,
+    report_ids: list[int],
+    crew_id: int,
+    actor: str,
+    at: datetime | None = None,
+) -> AssignResult:
+    """Assign each report to the crew inside the caller's transaction."""
+    at = at or utc_now()
+    result = AssignResult()
+    crew = session.get(Crew, crew_id)
+    if crew is None:
+        result.refused.append(f"Regu {crew_id} tidak ada.")
+        return result
+
+    for report_id in report_ids:
+        report = session.get(Report, report_id)
+        if report is None:
+            result.refused.append(f"Laporan {report_id} tidak ada.")
+            continue
+        reason = refusal(
+            Stage(report.stage), report.crew_id, crew.id, crew.status, report.number
+        )
+        if reason:
+            result.refused.append(reason)
+            continue
+        _assign_one(session, report, crew, actor, at)
+        result.assigned.append(report.number)
+    return result
+
+
+def _assign_one(
+    session: Session, report: Report, crew: Crew, actor: str, at: datetime
+) -> None:
+    before = lifecycle.report_snapshot(report)
+    report.crew_id = crew.id
+    report.stage = Stage.PENUGASAN.value
+    lifecycle.add_stage_row(session, report, Stage.PENUGASAN, at, actor, note=crew.name)
+    session.flush()
+    events.record(
+        session,
+        "assign",
+        "report",
+        report.id,
+        actor=actor,
+        before=before,
+        after=lifecycle.report_snapshot(report) | {"crew": crew.name},
+    )
+
+
+def assign_now(
+    database,
+    report_ids: list[int],
+    crew_id: int,
+    actor: str,
+    expected_versions: dict[int, int] | None = None,
+) -> AssignResult:
+    """Assign in a transaction of its own; a lost race becomes a refusal, not a crash."""
+    try:
+        with database.transaction() as session:
+            _check_versions(session, expected_versions or {})
+            result = assign(session, report_ids, crew_id, actor)
+            if result.refused:
+                # All or nothing: a multi-drop with one bad report stores nothing.
+                raise _RefusedError(result.refused)
+            return result
+    except _RefusedError as refused:
+        return AssignResult(refused=refused.reasons)
+    except (StaleDataError, _ChangedMeanwhileError) as exc:
+        log.info("Assignment lost a race: %s", exc)
+        return AssignResult(
+            refused=[str(exc) or "Laporan baru saja diubah di konsol lain."]
+        )
+
+
+class _ChangedMeanwhileError(Exception):
+    pass
+
+
+class _RefusedError(Exception):
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def _check_versions(session: Session, expected: dict[int, int]) -> None:
+    for report_id, version in expected.items():
+        report = session.get(Report, report_id)
+        if report is not None and report.version != version:
+            crew = session.get(Crew, report.crew_id) if report.crew_id else None
+            who = f" ke {crew.name}" if crew else ""
+            raise _ChangedMeanwhileError(
+                f"Laporan {report.number} baru saja diubah di konsol lain{who} "
+                f"('{STAGE_LABELS[Stage(report.stage)]}')."
+            )

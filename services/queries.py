@@ -1,0 +1,270 @@
+"""Read models for the console: plain frozen dataclasses the map and docks render.
+
+The GUI never holds ORM objects; it gets these snapshots from a worker thread and
+applies them, so a slow query never touches a widget.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comcen_desktop import settings
+from comcen_desktop.domain import CLOSED_STAGES, Stage, age_class
+from comcen_desktop.storage.models import (
+    Crew,
+    District,
+    Posko,
+    Report,
+    ReportStage,
+    UlpArea,
+    Village,
+)
+from comcen_desktop.timeutil import utc_now
+
+
+@dataclass(frozen=True)
+class AreaShape:
+    name: str
+    code: str
+    kind: str  # "ulp" or "district"
+    ulp: str
+    geometry: BaseGeometry  # longitude/latitude
+
+
+@dataclass(frozen=True)
+class VillagePoint:
+    name: str
+    district: str
+    ulp: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class PoskoView:
+    id: int
+    name: str
+    ulp: str
+    lon: float
+    lat: float
+    crew_count: int
+
+
+@dataclass(frozen=True)
+class CrewView:
+    id: int
+    code: str
+    name: str
+    posko_id: int
+    posko: str
+    ulp: str
+    vehicle: str
+    members: int
+    status: str
+    lon: float
+    lat: float
+    current_report: str | None  # report number of the job it works on first
+    queue: tuple[str, ...]  # all its open report numbers, oldest first
+    version: int
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    number: str
+    reported_at: datetime
+    ulp: str
+    district: str
+    village: str
+    category: str
+    media: str
+    stage: Stage
+    crew_id: int | None
+    crew: str | None
+    lon: float | None
+    lat: float | None
+    age_min: float
+    age_class: str
+    idpel: str | None
+    name: str | None
+    phone: str | None
+    address: str | None
+    description: str | None
+    version: int
+    simulated: bool
+
+
+def load_areas(session: Session) -> list[AreaShape]:
+    ulp_names = dict(session.execute(select(UlpArea.id, UlpArea.name)).all())
+    areas = [
+        AreaShape(a.name, a.code, "ulp", a.name, shape(json.loads(a.geojson)))
+        for a in session.scalars(select(UlpArea).order_by(UlpArea.name))
+    ]
+    areas += [
+        AreaShape(
+            d.name, d.code, "district", ulp_names[d.ulp_id], shape(json.loads(d.geojson))
+        )
+        for d in session.scalars(select(District).order_by(District.code))
+    ]
+    return areas
+
+
+def load_villages(session: Session) -> list[VillagePoint]:
+    rows = session.execute(
+        select(Village.name, District.name, UlpArea.name, Village.lon, Village.lat)
+        .join(District, Village.district_id == District.id)
+        .join(UlpArea, Village.ulp_id == UlpArea.id)
+        .where(Village.lon.is_not(None))
+        .order_by(Village.code)
+    )
+    return [VillagePoint(*row) for row in rows]
+
+
+def load_posko(session: Session) -> list[PoskoView]:
+    ulp_names = dict(session.execute(select(UlpArea.id, UlpArea.name)).all())
+    result = []
+    for station in session.scalars(select(Posko).order_by(Posko.name)):
+        result.append(
+            PoskoView(
+                station.id,
+                station.name,
+                ulp_names.get(station.ulp_id, ""),
+                station.lon,
+                station.lat,
+                len(station.crews),
+            )
+        )
+    return result
+
+
+def load_crews(session: Session) -> list[CrewView]:
+    ulp_names = dict(session.execute(select(UlpArea.id, UlpArea.name)).all())
+    queues = _crew_queues(session)
+    result = []
+    for crew in session.scalars(select(Crew).order_by(Crew.posko_id, Crew.code)):
+        queue = tuple(queues.get(crew.id, ()))
+        result.append(
+            CrewView(
+                id=crew.id,
+                code=crew.code,
+                name=crew.name,
+                posko_id=crew.posko_id,
+                posko=crew.posko.name,
+                ulp=ulp_names.get(crew.posko.ulp_id, ""),
+                vehicle=crew.vehicle,
+                members=crew.members,
+                status=crew.status,
+                lon=crew.lon if crew.lon is not None else crew.posko.lon,
+                lat=crew.lat if crew.lat is not None else crew.posko.lat,
+                current_report=queue[0] if queue else None,
+                queue=queue,
+                version=crew.version,
+            )
+        )
+    return result
+
+
+def _crew_queues(session: Session) -> dict[int, list[str]]:
+    # The job a crew is furthest along with comes first, then by report time.
+    rank = {
+        s: i
+        for i, s in enumerate(
+            [
+                Stage.PENGERJAAN,
+                Stage.NYALA_SEMENTARA,
+                Stage.PERJALANAN,
+                Stage.PENUGASAN,
+                Stage.NYALA,
+            ]
+        )
+    }
+    rows = session.execute(
+        select(Report.crew_id, Report.number, Report.stage, Report.reported_at).where(
+            Report.crew_id.is_not(None),
+            Report.stage.not_in([s.value for s in CLOSED_STAGES]),
+        )
+    ).all()
+    rows.sort(key=lambda r: (rank.get(Stage(r.stage), 9), r.reported_at))
+    queues: dict[int, list[str]] = {}
+    for crew_id, number, _stage, _at in rows:
+        queues.setdefault(crew_id, []).append(number)
+    return queues
+
+
+def load_open_reports(session: Session, now: datetime | None = None) -> list[ReportView]:
+    """Every report not Selesai or Batal: exactly what the map pins and the queue show."""
+    query = select(Report).where(Report.stage.not_in([s.value for s in CLOSED_STAGES]))
+    return _report_views(session, query, now)
+
+
+def load_reports(session: Session, ids: list[int]) -> list[ReportView]:
+    return _report_views(session, select(Report).where(Report.id.in_(ids)), None)
+
+
+def _report_views(session: Session, query, now: datetime | None) -> list[ReportView]:
+    now = now or utc_now()
+    target = float(settings.get(session, "kpi.rpt_target_min"))
+    names = _lookup_names(session)
+    responded = _responded_times(session)
+    views = []
+    for report in session.scalars(query.order_by(Report.reported_at)):
+        # Age counts until the crew is at work: that is the response clock.
+        stop = responded.get(report.id, now)
+        age = max(0.0, (stop - report.reported_at).total_seconds() / 60)
+        views.append(_report_view(report, names, age, target))
+    return views
+
+
+def _report_view(report: Report, names: dict, age: float, target: float) -> ReportView:
+    return ReportView(
+        id=report.id,
+        number=report.number,
+        reported_at=report.reported_at,
+        ulp=names["ulp"].get(report.ulp_id, "?"),
+        district=names["district"].get(report.district_id, ""),
+        village=names["village"].get(report.village_id, ""),
+        category=report.category,
+        media=report.media,
+        stage=Stage(report.stage),
+        crew_id=report.crew_id,
+        crew=names["crew"].get(report.crew_id),
+        lon=report.lon,
+        lat=report.lat,
+        age_min=age,
+        age_class=age_class(age, target),
+        idpel=report.idpel,
+        name=report.name,
+        phone=report.phone,
+        address=report.address,
+        description=report.description,
+        version=report.version,
+        simulated=report.simulated,
+    )
+
+
+def _lookup_names(session: Session) -> dict[str, dict[int, str]]:
+    return {
+        "ulp": dict(session.execute(select(UlpArea.id, UlpArea.name)).all()),
+        "district": dict(session.execute(select(District.id, District.name)).all()),
+        "village": dict(session.execute(select(Village.id, Village.name)).all()),
+        "crew": dict(session.execute(select(Crew.id, Crew.name)).all()),
+    }
+
+
+def _responded_times(session: Session) -> dict[int, datetime]:
+    rows = session.execute(
+        select(ReportStage.report_id, ReportStage.at)
+        .join(Report, Report.id == ReportStage.report_id)
+        .where(
+            ReportStage.stage == Stage.PENGERJAAN.value,
+            Report.stage.not_in([s.value for s in CLOSED_STAGES]),
+        )
+    )
+    return dict(rows.all())
