@@ -57,9 +57,7 @@ STAGE_COLOURS = {
 CLOSED_STAGES = frozenset({Stage.SELESAI, Stage.BATAL})
 # Power is back from these stages on; the response clock has stopped before them.
 RESTORED_STAGES = frozenset({Stage.NYALA, Stage.SELESAI})
-RESPONDED_STAGES = frozenset(
-    {Stage.PENGERJAAN, Stage.NYALA_SEMENTARA, Stage.NYALA, Stage.SELESAI}
-)
+RESPONDED_STAGES = frozenset({Stage.PENGERJAAN, Stage.NYALA_SEMENTARA, Stage.NYALA, Stage.SELESAI})
 
 ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {
     Stage.LAPOR: frozenset({Stage.PENUGASAN, Stage.BATAL}),

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "kpi.rpt_target_min": DEFAULT_RPT_TARGET_MIN,
     "kpi.rct_target_min": DEFAULT_RCT_TARGET_MIN,
     "sync.poll_ms": 1000,
+    # Keluhan is not a fault: it has no response or recovery to measure.
+    "kpi.exclude_categories": ["keluhan"],
+    # Closed reports stay on the map, muted, this long after closing.
+    "map.closed_hours": 6,
     "ui.language": "id",
 }
 

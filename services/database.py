@@ -49,9 +49,13 @@ def resolve_url(url: str | None) -> str:
 def open_database(url: str | None = None, data_dir: Path | None = None) -> Database:
     resolved = resolve_url(url)
     engine = storage.make_engine(resolved)
-    storage.upgrade(engine)
     database = Database(resolved, engine, storage.session_factory(engine))
-    with database.transaction() as session:
-        seed.seed_if_empty(session, data_dir or paths.bundled_data_dir())
+    try:
+        storage.upgrade(engine)
+        with database.transaction() as session:
+            seed.seed_if_empty(session, data_dir or paths.bundled_data_dir())
+    except Exception:
+        engine.dispose()
+        raise
     log.info("Database ready: %s", storage.describe(resolved))
     return database

@@ -52,9 +52,7 @@ def refusal(
     if stage in CLOSED_STAGES:
         return f"Laporan {number} sudah '{STAGE_LABELS[stage]}'."
     if stage not in ASSIGNABLE_STAGES:
-        return (
-            f"Laporan {number} sudah '{STAGE_LABELS[stage]}'; regu tidak bisa diganti lagi."
-        )
+        return f"Laporan {number} sudah '{STAGE_LABELS[stage]}'; regu tidak bisa diganti lagi."
     if current_crew_id == crew_id:
         return f"Laporan {number} sudah ditugaskan ke regu ini."
     return None
@@ -66,9 +64,18 @@ def assign(
     crew_id: int,
     actor: str,
     at: datetime | None = None,
+    *,
+    expected_versions: dict[int, int] | None = None,
 ) -> AssignResult:
-    """Assign each report to the crew inside the caller's transaction."""
+    """Assign each report to the crew inside the caller's transaction.
+
+    ``expected_versions`` are the versions the console showed: a report at another
+    version was changed meanwhile and is refused, naming who has it now. The check is
+    made on the very row object that gets updated, and that UPDATE carries the version
+    in its WHERE clause, so a change committed in between raises StaleDataError.
+    """
     at = at or utc_now()
+    expected = expected_versions or {}
     result = AssignResult()
     crew = session.get(Crew, crew_id)
     if crew is None:
@@ -80,9 +87,10 @@ def assign(
         if report is None:
             result.refused.append(f"Laporan {report_id} tidak ada.")
             continue
-        reason = refusal(
-            Stage(report.stage), report.crew_id, crew.id, crew.status, report.number
-        )
+        if expected.get(report_id, report.version) != report.version:
+            result.refused.append(_changed_message(session, report))
+            continue
+        reason = refusal(Stage(report.stage), report.crew_id, crew.id, crew.status, report.number)
         if reason:
             result.refused.append(reason)
             continue
@@ -91,9 +99,7 @@ def assign(
     return result
 
 
-def _assign_one(
-    session: Session, report: Report, crew: Crew, actor: str, at: datetime
-) -> None:
+def _assign_one(session: Session, report: Report, crew: Crew, actor: str, at: datetime) -> None:
     before = lifecycle.report_snapshot(report)
     report.crew_id = crew.id
     report.stage = Stage.PENUGASAN.value
@@ -118,25 +124,25 @@ def assign_now(
     expected_versions: dict[int, int] | None = None,
 ) -> AssignResult:
     """Assign in a transaction of its own; a lost race becomes a refusal, not a crash."""
+    seen: dict[int, int] = dict(expected_versions or {})
     try:
         with database.transaction() as session:
-            _check_versions(session, expected_versions or {})
-            result = assign(session, report_ids, crew_id, actor)
+            # Without the console's versions, the versions read here are the ones held.
+            for report_id in report_ids:
+                if report_id not in seen and (report := session.get(Report, report_id)):
+                    seen[report_id] = report.version
+            result = assign(session, report_ids, crew_id, actor, expected_versions=seen)
             if result.refused:
                 # All or nothing: a multi-drop with one bad report stores nothing.
                 raise _RefusedError(result.refused)
             return result
     except _RefusedError as refused:
         return AssignResult(refused=refused.reasons)
-    except (StaleDataError, _ChangedMeanwhileError) as exc:
-        log.info("Assignment lost a race: %s", exc)
-        return AssignResult(
-            refused=[str(exc) or "Laporan baru saja diubah di konsol lain."]
-        )
-
-
-class _ChangedMeanwhileError(Exception):
-    pass
+    except StaleDataError as exc:
+        # Another console committed between our read and our UPDATE (which matched no
+        # row of the version we read): say who has the report now all the same.
+        log.info("Assignment lost a race at write time: %s", exc)
+        return AssignResult(refused=_changed_messages(database, report_ids, seen))
 
 
 class _RefusedError(Exception):
@@ -145,13 +151,20 @@ class _RefusedError(Exception):
         self.reasons = reasons
 
 
-def _check_versions(session: Session, expected: dict[int, int]) -> None:
-    for report_id, version in expected.items():
-        report = session.get(Report, report_id)
-        if report is not None and report.version != version:
-            crew = session.get(Crew, report.crew_id) if report.crew_id else None
-            who = f" ke {crew.name}" if crew else ""
-            raise _ChangedMeanwhileError(
-                f"Laporan {report.number} baru saja diubah di konsol lain{who} "
-                f"('{STAGE_LABELS[Stage(report.stage)]}')."
-            )
+def _changed_message(session: Session, report: Report) -> str:
+    crew = session.get(Crew, report.crew_id) if report.crew_id else None
+    who = f" ke {crew.name}" if crew else ""
+    return (
+        f"Laporan {report.number} baru saja diubah di konsol lain{who} "
+        f"('{STAGE_LABELS[Stage(report.stage)]}')."
+    )
+
+
+def _changed_messages(database, report_ids: list[int], seen: dict[int, int]) -> list[str]:
+    with database.read() as session:
+        messages = []
+        for report_id in report_ids:
+            report = session.get(Report, report_id)
+            if report is not None and report.version != seen.get(report_id):
+                messages.append(_changed_message(session, report))
+    return messages or ["Laporan baru saja diubah di konsol lain."]

@@ -38,7 +38,9 @@ def report_number(report_id: int, reported_at: datetime) -> str:
 def create_report(session: Session, placer: Placer, new: NewReport, actor: str) -> Report:
     place = placer.place(new.lon, new.lat)
     report = Report(
-        number=f"tmp-{uuid.uuid4().hex}",
+        # A placeholder until the id is known; it must fit report.number (VARCHAR(30):
+        # PostgreSQL enforces the length, SQLite does not).
+        number=f"tmp-{uuid.uuid4().hex[:24]}",
         source_id=new.source_id,
         reported_at=new.reported_at,
         idpel=new.idpel,

@@ -43,18 +43,19 @@ def add_stage_row(
     note: str | None = None,
 ) -> None:
     # Moving back (Penugasan → Lapor, Nyala Sementara → Pengerjaan) and forward
-    # again keeps one row per stage: the newest time wins, the log keeps the rest.
+    # again keeps one row per stage; the event log keeps every move.
     existing = session.scalar(
         select(ReportStage).where(
             ReportStage.report_id == report.id, ReportStage.stage == stage.value
         )
     )
     if existing is not None:
-        existing.at, existing.actor, existing.note = at, actor, note
+        # The crew's first arrival is the response; a return after Nyala Sementara
+        # must not stretch RPT. Other stages take the newest time.
+        if stage is not Stage.PENGERJAAN:
+            existing.at, existing.actor, existing.note = at, actor, note
         return
-    session.add(
-        ReportStage(report_id=report.id, stage=stage.value, at=at, actor=actor, note=note)
-    )
+    session.add(ReportStage(report_id=report.id, stage=stage.value, at=at, actor=actor, note=note))
 
 
 def advance(

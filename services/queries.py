@@ -108,9 +108,7 @@ def load_areas(session: Session) -> list[AreaShape]:
         for a in session.scalars(select(UlpArea).order_by(UlpArea.name))
     ]
     areas += [
-        AreaShape(
-            d.name, d.code, "district", ulp_names[d.ulp_id], shape(json.loads(d.geojson))
-        )
+        AreaShape(d.name, d.code, "district", ulp_names[d.ulp_id], shape(json.loads(d.geojson)))
         for d in session.scalars(select(District).order_by(District.code))
     ]
     return areas

@@ -120,9 +120,7 @@ def _load_areas(session: Session, path: Path) -> dict[str, UlpArea]:
     return areas
 
 
-def _load_districts(
-    session: Session, path: Path, areas: dict[str, UlpArea]
-) -> dict[str, District]:
+def _load_districts(session: Session, path: Path, areas: dict[str, UlpArea]) -> dict[str, District]:
     districts = {}
     for index, feature in enumerate(_read_features(path)):
         ulp = _prop(path, index, feature, "ulp")

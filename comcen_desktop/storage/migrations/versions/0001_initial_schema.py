@@ -198,9 +198,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("report_id", "stage"),
     )
-    op.create_index(
-        op.f("ix_report_stage_report_id"), "report_stage", ["report_id"], unique=False
-    )
+    op.create_index(op.f("ix_report_stage_report_id"), "report_stage", ["report_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,185 @@
+"""The `comcen` command: the console by default, plus headless subcommands.
+
+Commands that need Qt (the console, snapshot, bench) live in ui/ and maps/ and
+are loaded by name, so this core module never imports Qt (import-linter checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from comcen_desktop import i18n, paths
+from comcen_desktop.timeutil import parse_iso
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_NO_DISPLAY = 0, 1, 2
+MAX_SIM_HOURS = 24 * 366
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comcen", description="Comcen Desktop: konsol command centre PLN UP3 Bangka."
+    )
+    parser.add_argument(
+        "--db", help="database URL (default: COMCEN_DB or SQLite in the user's data folder)"
+    )
+    parser.add_argument("--lang", choices=["id", "en"], help="UI language (default id)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--simulate-live",
+        action="store_true",
+        help="start the console with the live simulation running",
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    sim = commands.add_parser("simulate", help="fill the database with simulated hours")
+    sim.add_argument("--hours", type=float, required=True)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument(
+        "--start",
+        help="ISO time of the first simulated moment "
+        "(default: now minus HOURS; without an offset it is WIB)",
+    )
+
+    snap = commands.add_parser("snapshot", help="render the map to PNG or PDF, no display")
+    snap.add_argument("--out", required=True, type=Path)
+    snap.add_argument("--width", type=int, default=1600)
+    snap.add_argument("--height", type=int, default=1000)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade", "info"])
+
+    commands.add_parser("bench", help="print map drawing benchmark figures")
+    return parser
+
+
+def configure_logging(verbose: bool) -> None:
+    """Warnings to the terminal, the whole story to comcen.log in the data folder."""
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [terminal]
+    log_dir = paths.user_data_dir()
+    with contextlib.suppress(OSError):  # a read-only profile still logs to the terminal
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_dir / "comcen.log", encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
+
+
+def has_display() -> bool:
+    """Whether a window can be shown; on Linux that needs X11 or Wayland."""
+    if not sys.platform.startswith("linux"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    if args.lang:
+        i18n.set_language(args.lang)
+
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # the last line of defence: one clear line, details in the log
+        log.debug("Command failed", exc_info=True)
+        print(f"comcen: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _run(args) -> int:
+    if args.command == "simulate":
+        return _simulate(args)
+    if args.command == "snapshot":
+        return _snapshot(args)
+    if args.command == "db":
+        return _db(args)
+    if args.command == "bench":
+        return _load("maps.bench").main([])
+    return _console(args)
+
+
+def _console(args) -> int:
+    if not has_display():
+        print(
+            "comcen: tidak ada layar (DISPLAY/WAYLAND_DISPLAY kosong); konsol butuh layar. "
+            "Tanpa layar gunakan: comcen snapshot --out peta.png",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DISPLAY
+    return _load("ui.app").run(args.db, simulate_live=args.simulate_live)
+
+
+def _simulate(args) -> int:
+    from services.database import open_database
+    from services.simulation import simulate
+
+    if not 0 < args.hours <= MAX_SIM_HOURS:
+        print(
+            f"comcen: --hours must be more than 0 and at most {MAX_SIM_HOURS}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    try:
+        start = parse_iso(args.start) if args.start else None
+    except ValueError:
+        print(
+            f"comcen: --start '{args.start}' is not an ISO time such as "
+            "2026-12-01T08:00 or 2026-12-01T08:00+07:00",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    database = open_database(args.db)
+    summary = simulate(database, hours=args.hours, seed=args.seed, start=start)
+    print(summary.describe() if hasattr(summary, "describe") else summary)
+    return EXIT_OK
+
+
+def _snapshot(args) -> int:
+    if args.width < 100 or args.height < 100 or args.width * args.height > 100_000_000:
+        print(
+            "comcen: --width and --height must be at least 100 and at most 100 megapixels together",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if not has_display():
+        # The snapshot draws off screen; Qt needs to be told before it starts.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from services.database import open_database
+
+    database = open_database(args.db)
+    out = _load("maps.snapshot").render_snapshot(database, args.out, args.width, args.height)
+    print(f"comcen: peta disimpan ke {out}")
+    return EXIT_OK
+
+
+def _db(args) -> int:
+    from services.database import open_database
+
+    database = open_database(args.db)
+    from comcen_desktop.storage.engine import describe
+
+    print(f"comcen: database {describe(database.url)} is at the newest schema")
+    return EXIT_OK
+
+
+def _load(module: str):
+    return importlib.import_module(module)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

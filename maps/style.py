@@ -1,0 +1,40 @@
+"""Map colours and sizes that the live view, the snapshot and the legend share."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+SEA = QColor("#d4e6f1")
+LAND_FALLBACK = QColor("#ece6d6")
+DISTRICT_LINE = QColor(90, 90, 90, 140)
+TEXT_DARK = QColor("#1f2d3a")
+HALO = QColor(255, 255, 255, 220)
+
+# One soft fill per ULP: pale enough that every pin colour stays readable on it,
+# different enough in hue that neighbouring areas are told apart at a glance.
+ULP_FILLS = {
+    "Pangkalpinang": "#f6d8c8",
+    "Sungailiat": "#d9ead3",
+    "Mentok": "#e6dcef",
+    "Koba": "#fff0bf",
+    "Toboali": "#f0d9e2",  # not blue: it must not read as sea
+}
+_SPARE_FILLS = ["#eadfcf", "#dfe7c9", "#f3d9e4", "#d8dcef"]
+
+
+def ulp_fill(name: str) -> QColor:
+    if name in ULP_FILLS:
+        return QColor(ULP_FILLS[name])
+    return QColor(_SPARE_FILLS[sum(map(ord, name)) % len(_SPARE_FILLS)])
+
+
+def ulp_edge(name: str) -> QColor:
+    return ulp_fill(name).darker(160)
+
+
+PIN_DIAMETER_PX = 12  # body of a pin in logical pixels, ring included
+POSKO_SIZE_PX = 16
+CREW_SIZE_PX = 22
+# Village names appear once the view shows fewer metres per pixel than this; at the
+# whole-island view (~150 m/px on a 1080p screen) they would be an unreadable carpet.
+VILLAGE_LABEL_MAX_M_PER_PX = 40.0

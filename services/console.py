@@ -1,0 +1,54 @@
+"""One consistent read of everything a console shows, taken off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from comcen_desktop.timeutil import utc_now
+from services import events, kpi, queries
+
+
+@dataclass(frozen=True)
+class StaticMap:
+    areas: list[queries.AreaShape]
+    villages: list[queries.VillagePoint]
+    posko: list[queries.PoskoView]
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    seq: int
+    loaded_at: datetime
+    reports: list[queries.ReportView]
+    crews: list[queries.CrewView]
+    kpis: list = field(default_factory=list)
+    overall: object | None = None
+
+
+def load_static(database) -> StaticMap:
+    with database.read() as session:
+        return StaticMap(
+            queries.load_areas(session),
+            queries.load_villages(session),
+            queries.load_posko(session),
+        )
+
+
+def last_seq(database) -> int:
+    with database.read() as session:
+        return events.last_seq(session)
+
+
+def load_state(database, now: datetime | None = None) -> ConsoleState:
+    now = now or utc_now()
+    # One read transaction, so the pins, the board and the KPIs agree with each other.
+    with database.read() as session, session.begin():
+        return ConsoleState(
+            seq=events.last_seq(session),
+            loaded_at=now,
+            reports=queries.load_open_reports(session, now),
+            crews=queries.load_crews(session),
+            kpis=kpi.today_by_ulp(session, now),
+            overall=kpi.overall_today(session, now),
+        )

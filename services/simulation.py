@@ -1,0 +1,605 @@
+"""A plausible, not yet calibrated, simulation of a command-centre day.
+
+Everything it does goes through the same services an operator uses (intake,
+dispatch, lifecycle), so every simulated change lands in the event log and the
+console cannot tell simulated work from real work except by ``Report.simulated``.
+
+The world is planned in memory (crew positions, when each crew is free, the
+stages still due) and written to the database as simulated time passes. Two
+drivers share that plan: ``simulate`` fast-forwards a span of hours, and
+``LiveSimulator`` follows the wall clock inside the console.
+
+The figures below are assumptions chosen to look like the published Bangka
+numbers (RPT about 20 min, RCT about 35 min); none was fitted to real data.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import shapely
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from comcen_desktop import geo
+from comcen_desktop.domain import (
+    UNAVAILABLE_CREW,
+    Category,
+    Media,
+    Stage,
+    Vehicle,
+)
+from comcen_desktop.storage.models import Crew, Posko, Report, Village
+from comcen_desktop.timeutil import as_utc, format_wib, to_wib, utc_now
+from services import dispatch, events, intake, lifecycle
+from services.placement import Placer
+
+log = logging.getLogger(__name__)
+
+ACTOR = "simulasi"
+
+DEFAULT_REPORTS_PER_DAY = 120.0
+
+# Relative report rate per WIB hour: quiet before dawn, a peak in the evening when
+# lights, cookers and air conditioners all run. Normalised to a mean of 1 below.
+_HOURLY_SHAPE = np.array(
+    [
+        0.35, 0.30, 0.25, 0.25, 0.30, 0.45, 0.70, 0.90, 1.00, 1.05, 1.05, 1.00,
+        1.00, 1.00, 1.05, 1.10, 1.20, 1.45, 1.80, 1.95, 1.85, 1.50, 1.00, 0.60,
+    ]
+)  # fmt: skip
+HOURLY_CURVE = _HOURLY_SHAPE / _HOURLY_SHAPE.mean()
+
+CATEGORY_SHARES = {Category.INDIVIDU: 0.85, Category.KELUHAN: 0.12, Category.MELUAS: 0.03}
+MEDIA_SHARES = {
+    Media.PLN_MOBILE: 0.40,
+    Media.CC123: 0.35,
+    Media.WHATSAPP: 0.12,
+    Media.SOSMED: 0.08,
+    Media.WALK_IN: 0.05,
+}
+# Cancelled before a crew is sent: duplicates, power back by itself, caller unreachable.
+BATAL_SHARE = {Category.INDIVIDU: 0.03, Category.MELUAS: 0.02, Category.KELUHAN: 0.25}
+NYALA_SEMENTARA_SHARE = {
+    Category.INDIVIDU: 0.07,
+    Category.MELUAS: 0.40,
+    Category.KELUHAN: 0.0,
+}
+# Median minutes on site from arrival to Nyala (lognormal, sigma below).
+WORK_MEDIAN_MIN = {Category.INDIVIDU: 11.0, Category.MELUAS: 45.0, Category.KELUHAN: 8.0}
+WORK_SIGMA = 0.5
+
+KELURAHAN_WEIGHT = 1.5
+# Standard deviation of a report around its village's centre, as a share of the
+# village's larger bounding-box side.
+SETTLEMENT_SPREAD = 0.15
+
+# Roads wind: a straight line times this is a fair guess of the driven distance.
+DETOUR_FACTOR = 1.4
+SPEED_KMH = {Vehicle.MOBIL: 35.0, Vehicle.MOTOR: 40.0}
+
+FIRST_NAMES = (
+    "Ahmad", "Budi", "Siti", "Dewi", "Rudi", "Agus", "Sri", "Hendra", "Yanti", "Rahmat",
+    "Nurhayati", "Fitri", "Joko", "Rina", "Suryadi", "Hasan", "Ani", "Wahyu", "Lestari",
+    "Andi", "Yusuf", "Maria", "Fransiska", "Akiong", "Ahui", "Meilani", "Rosita",
+    "Irwan", "Dedi", "Novi",
+)  # fmt: skip
+LAST_NAMES = (
+    "Santoso", "Saputra", "Wijaya", "Hidayat", "Setiawan", "Kurniawan", "Lestari",
+    "Rahman", "Pratama", "Susanto", "Gunawan", "Halim", "Tan", "Lim", "Syahputra",
+    "Hartono", "Nasution", "Ramadhan", "Permata", "Anggraini",
+)  # fmt: skip
+STREETS = (
+    "Jl. Jenderal Sudirman", "Jl. Ahmad Yani", "Jl. Depati Amir", "Jl. Diponegoro",
+    "Jl. Merdeka", "Jl. Masjid Jamik", "Jl. Pahlawan", "Jl. Kampung Melayu",
+    "Gg. Melati", "Gg. Mawar", "Jl. Raya Koba", "Jl. Batin Tikal", "Jl. Soekarno Hatta",
+)  # fmt: skip
+PHONE_PREFIXES = ("0812", "0813", "0821", "0822", "0852", "0853", "0857", "0878", "0896")
+DESCRIPTIONS = {
+    Category.INDIVIDU: (
+        "Listrik padam satu rumah",
+        "MCB turun, tidak bisa dinaikkan",
+        "Kabel SR putus",
+        "kWh meter tidak menyala",
+        "Listrik padam, tetangga menyala",
+    ),
+    Category.MELUAS: (
+        "Padam satu lingkungan",
+        "Pohon tumbang menimpa jaringan",
+        "Trafo berbunyi lalu padam",
+        "Padam satu jalan",
+    ),
+    Category.KELUHAN: (
+        "Token tidak masuk",
+        "Tagihan tidak sesuai",
+        "Permintaan pemeriksaan meter",
+        "Tegangan kurang stabil",
+    ),
+}
+
+
+@dataclass
+class SimSummary:
+    reports_created: int
+    closed: int
+    open: int
+    per_stage: dict[str, int]
+    elapsed_s: float
+    start: datetime
+    end: datetime
+
+    def describe(self) -> str:
+        stages = ", ".join(f"{stage} {count}" for stage, count in self.per_stage.items())
+        return (
+            f"{self.reports_created} laporan simulasi ({format_wib(self.start)} – "
+            f"{format_wib(self.end)}): {self.closed} selesai/batal, {self.open} terbuka "
+            f"[{stages}] dalam {self.elapsed_s:.1f} detik"
+        )
+
+
+# ---------------------------------------------------------------------------- sampling
+
+
+class _VillageSampler:
+    """Draws a random point inside a village polygon.
+
+    Which village: reports follow customers, and customers follow people, not
+    land. Weighting by area (or its square root) gave the city of Pangkalpinang
+    1–3 % of the reports. Desa and kelurahan are split as they grow, so one village
+    is a fair unit of population; urban kelurahan count 1.5. That puts the five
+    ULPs at about 18/27/20/20/16 %, close to the regencies' census shares.
+
+    Where in it: houses in a large rural desa line the road near its centre, not
+    the plantations at its edge, so points scatter normally around the village's
+    gazetteer point and are kept only when they fall inside the polygon.
+    """
+
+    def __init__(self, session: Session, placer: Placer):
+        rows = session.execute(select(Village.id, Village.kind, Village.lon, Village.lat))
+        info = {row.id: row for row in rows}
+        pairs = sorted(placer.village_shapes(), key=lambda pair: pair[0].village_id)
+        self._shapes = [shape for _place, shape in pairs]
+        self._centres = [_centre(info[p.village_id], shape) for p, shape in pairs]
+        for polygon in self._shapes:
+            shapely.prepare(polygon)
+        weights = np.array(
+            [
+                KELURAHAN_WEIGHT if info[p.village_id].kind == "kelurahan" else 1.0
+                for p, _shape in pairs
+            ]
+        )
+        self._weights = weights / weights.sum()
+
+    def sample(self, rng: np.random.Generator) -> tuple[float, float]:
+        index = int(rng.choice(len(self._shapes), p=self._weights))
+        polygon, (lon, lat) = self._shapes[index], self._centres[index]
+        minx, miny, maxx, maxy = polygon.bounds
+        spread = max(maxx - minx, maxy - miny) * SETTLEMENT_SPREAD
+
+        # A handful of batches always hits; the centre itself is the last resort.
+        for _attempt in range(20):
+            xs = rng.normal(lon, spread, 16)
+            ys = rng.normal(lat, spread, 16)
+            inside = np.flatnonzero(shapely.contains_xy(polygon, xs, ys))
+            if inside.size:
+                return float(xs[inside[0]]), float(ys[inside[0]])
+        return lon, lat
+
+
+def _centre(row, polygon) -> tuple[float, float]:
+    if row.lon is not None and shapely.contains_xy(polygon, row.lon, row.lat):
+        return row.lon, row.lat
+    point = polygon.representative_point()
+    return point.x, point.y
+
+
+def _person(rng: np.random.Generator) -> dict[str, str]:
+    # Random digits, not a real PLN unit prefix: the unit's IDPEL scheme is not public.
+    idpel = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, 11))
+    phone = str(rng.choice(PHONE_PREFIXES)) + "".join(
+        str(d) for d in rng.integers(0, 10, int(rng.integers(7, 9)))
+    )
+    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    street = f"{rng.choice(STREETS)} No. {int(rng.integers(1, 200))}"
+    return {"idpel": idpel, "name": name, "phone": phone, "street": street}
+
+
+def _pick(rng: np.random.Generator, shares: dict):
+    keys = list(shares)
+    probabilities = np.array([shares[k] for k in keys], dtype=float)
+    return keys[int(rng.choice(len(keys), p=probabilities / probabilities.sum()))]
+
+
+def _after(moment: datetime, minutes: float) -> datetime:
+    # Whole seconds: stage times look typed, and rounding is reproducible.
+    return moment + timedelta(seconds=round(minutes * 60))
+
+
+# ---------------------------------------------------------------------------- the world
+
+
+@dataclass
+class _CrewPlan:
+    id: int
+    speed_m_per_min: float
+    x: float  # where it will be when its last planned job ends (UTM metres)
+    y: float
+    home_x: float
+    home_y: float
+    free_at: datetime
+    home_at: datetime | None = None  # back at the posko from then on, if still idle
+    generation: int = 0  # bumps with each job, so a stale "go home" is ignored
+
+    def position(self, at: datetime) -> tuple[float, float]:
+        if self.home_at is not None and at >= self.home_at:
+            return self.home_x, self.home_y
+        return self.x, self.y
+
+    def travel_min(self, x: float, y: float, at: datetime) -> float:
+        here_x, here_y = self.position(at)
+        return float(np.hypot(x - here_x, y - here_y)) * DETOUR_FACTOR / self.speed_m_per_min
+
+
+@dataclass(order=True)
+class _Action:
+    at: datetime
+    seq: int
+    kind: str = field(compare=False)  # "assign", "stage", "home"
+    report_id: int = field(compare=False, default=0)
+    stage: Stage | None = field(compare=False, default=None)
+    crew_id: int = field(compare=False, default=0)
+    generation: int = field(compare=False, default=0)
+
+
+@dataclass
+class _Job:
+    category: Category
+    x: float
+    y: float
+    lon: float
+    lat: float
+
+
+class _World:
+    """The simulated command centre between two database writes: plain data only,
+    no ORM objects, so it can outlive the session it was built in."""
+
+    def __init__(self, session: Session, seed: int, start: datetime, per_day: float):
+        self.rng = np.random.default_rng(seed)
+        self.placer = Placer(session)
+        self.sampler = _VillageSampler(session, self.placer)
+        self.village_names = dict(session.execute(select(Village.id, Village.name)).all())
+        self.crews = _crew_plans(session, start)
+        self.clock = start
+        self.per_min_peak = per_day / 1440 * float(HOURLY_CURVE.max())
+        self.per_day = per_day
+        self.actions: list[_Action] = []
+        self.jobs: dict[int, _Job] = {}
+        self.created: list[int] = []
+        self._seq = 0
+        self.next_report_at = self._draw_next_arrival(start)
+
+    # ---- the clock
+
+    def run_until(self, session: Session, end: datetime) -> int:
+        """Carry out every arrival and stage due up to ``end``; returns the changes."""
+        changes = 0
+        while True:
+            due_action = self.actions[0].at if self.actions else None
+            if due_action is not None and due_action <= self.next_report_at:
+                if due_action > end:
+                    break
+                changes += self._do(session, heapq.heappop(self.actions))
+            elif self.next_report_at <= end:
+                changes += self._arrive(session, self.next_report_at)
+                self.next_report_at = self._draw_next_arrival(self.next_report_at)
+            else:
+                break
+        self.clock = max(self.clock, end)
+        return changes
+
+    def _draw_next_arrival(self, after: datetime) -> datetime:
+        # Thinning: draw at the peak rate, keep each candidate with the share
+        # the daily curve allows at that hour.
+        moment = after
+        while True:
+            moment = _after(moment, float(self.rng.exponential(1 / self.per_min_peak)))
+            rate = self.per_day / 1440 * HOURLY_CURVE[to_wib(moment).hour]
+            if self.rng.uniform() * self.per_min_peak <= rate:
+                return moment
+
+    def _schedule(self, at: datetime, kind: str, **details) -> None:
+        self._seq += 1
+        heapq.heappush(self.actions, _Action(at, self._seq, kind, **details))
+
+    # ---- a new report
+
+    def _arrive(self, session: Session, at: datetime) -> int:
+        category = _pick(self.rng, CATEGORY_SHARES)
+        new = self._new_report(at, category)
+        report = intake.create_report(session, self.placer, new, ACTOR)
+        self.created.append(report.id)
+        x, y = geo.to_utm(new.lon, new.lat)
+        self.jobs[report.id] = _Job(category, x, y, new.lon, new.lat)
+
+        if self.rng.uniform() < BATAL_SHARE[category]:
+            self._schedule(
+                _after(at, self.rng.uniform(3, 20)), "stage", report_id=report.id,
+                stage=Stage.BATAL,
+            )  # fmt: skip
+        else:
+            delay = 1 + self.rng.gamma(2.0, 1.0)  # mean 3 min: read, check, choose
+            self._schedule(_after(at, delay), "assign", report_id=report.id)
+        return 1
+
+    def _new_report(self, at: datetime, category: Category) -> intake.NewReport:
+        lon, lat = self.sampler.sample(self.rng)
+        person = _person(self.rng)
+        place = self.placer.place(lon, lat)
+        village = self.village_names.get(place.village_id, "") if place else ""
+        return intake.NewReport(
+            reported_at=at,
+            lon=lon,
+            lat=lat,
+            category=category,
+            media=_pick(self.rng, MEDIA_SHARES),
+            idpel=person["idpel"],
+            name=person["name"],
+            phone=person["phone"],
+            address=f"{person['street']}, {village}".rstrip(", "),
+            description=str(self.rng.choice(DESCRIPTIONS[category])),
+            simulated=True,
+        )
+
+    # ---- carrying out what fell due
+
+    def _do(self, session: Session, action: _Action) -> int:
+        if action.kind == "assign":
+            return self._assign(session, action)
+        if action.kind == "home":
+            return self._go_home(session, action)
+        return self._advance(session, action)
+
+    def _assign(self, session: Session, action: _Action) -> int:
+        if session.get(Report, action.report_id).stage != Stage.LAPOR.value:
+            return 0  # an operator dispatched or cancelled it first; leave it to them
+
+        job = self.jobs[action.report_id]
+        crew = self._first_to_arrive(session, job, action.at)
+        if crew is None:
+            log.info("Simulation: no crew available for report %d", action.report_id)
+            return 0
+
+        result = dispatch.assign(session, [action.report_id], crew.id, ACTOR, at=action.at)
+        if not result.ok:
+            log.info("Simulation: assignment refused: %s", "; ".join(result.refused))
+            return 0
+
+        self._plan_job(action.report_id, job, crew, action.at)
+        return 1
+
+    def _first_to_arrive(self, session: Session, job: _Job, at: datetime):
+        # Across ULP lines on purpose: the centre sends whoever gets there first,
+        # counting the jobs already queued on each crew.
+        best, best_arrival = None, None
+        unavailable = {s.value for s in UNAVAILABLE_CREW}
+        for crew in self.crews.values():
+            if session.get(Crew, crew.id).status in unavailable:
+                continue
+            leaves = max(at, crew.free_at)
+            arrival = _after(leaves, crew.travel_min(job.x, job.y, leaves))
+            if best_arrival is None or arrival < best_arrival:
+                best, best_arrival = crew, arrival
+        return best
+
+    def _plan_job(self, report_id: int, job: _Job, crew: _CrewPlan, at: datetime) -> None:
+        leaves = _after(max(at, crew.free_at), self.rng.uniform(1, 2))
+        arrives = _after(leaves, crew.travel_min(job.x, job.y, leaves))
+        work = WORK_MEDIAN_MIN[job.category] * float(self.rng.lognormal(0.0, WORK_SIGMA))
+        restored = _after(arrives, work)
+
+        self._schedule(leaves, "stage", report_id=report_id, stage=Stage.PERJALANAN)
+        self._schedule(
+            arrives, "stage", report_id=report_id, stage=Stage.PENGERJAAN, crew_id=crew.id
+        )
+        if self.rng.uniform() < NYALA_SEMENTARA_SHARE[job.category]:
+            temporary = _after(arrives, work * self.rng.uniform(0.3, 0.7))
+            self._schedule(temporary, "stage", report_id=report_id, stage=Stage.NYALA_SEMENTARA)
+        self._schedule(restored, "stage", report_id=report_id, stage=Stage.NYALA, crew_id=crew.id)
+        closing = _after(restored, 3 + self.rng.gamma(2.0, 3.0))  # photos, notes
+        self._schedule(closing, "stage", report_id=report_id, stage=Stage.SELESAI)
+
+        crew.x, crew.y, crew.free_at = job.x, job.y, restored
+        crew.home_at = None
+        crew.generation += 1
+
+    def _advance(self, session: Session, action: _Action) -> int:
+        report = session.get(Report, action.report_id)
+        try:
+            lifecycle.advance(session, report, action.stage, action.at, ACTOR)
+        except lifecycle.StageError as exc:
+            # An operator moved a simulated report by hand; their word wins.
+            log.info("Simulation: skipped a stage: %s", exc)
+            return 0
+
+        if action.stage is Stage.PENGERJAAN and report.crew_id is not None:
+            # The report's crew, not the planned one: an operator may have swapped it.
+            job = self.jobs[action.report_id]
+            _move_crew(session, report.crew_id, job.lon, job.lat, action.at)
+        elif action.stage is Stage.NYALA:
+            self._maybe_send_home(action)
+        elif action.stage in (Stage.SELESAI, Stage.BATAL):
+            self.jobs.pop(action.report_id, None)
+        return 1
+
+    def _maybe_send_home(self, action: _Action) -> None:
+        crew = self.crews.get(action.crew_id)
+        if crew is None or crew.free_at > action.at:
+            return  # another job is queued: the crew drives there, not home
+        back = _after(action.at, crew.travel_min(crew.home_x, crew.home_y, action.at))
+        crew.home_at = back
+        self._schedule(back, "home", crew_id=crew.id, generation=crew.generation)
+
+    def _go_home(self, session: Session, action: _Action) -> int:
+        crew = self.crews[action.crew_id]
+        if crew.generation != action.generation:
+            return 0
+        station = session.get(Crew, crew.id).posko
+        _move_crew(session, crew.id, station.lon, station.lat, action.at)
+        return 1
+
+
+def _crew_plans(session: Session, start: datetime) -> dict[int, _CrewPlan]:
+    plans = {}
+    rows = session.execute(
+        select(Crew.id, Crew.vehicle, Crew.lon, Crew.lat, Posko.lon, Posko.lat)
+        .join(Posko, Crew.posko_id == Posko.id)
+        .order_by(Crew.id)
+    ).all()
+    for crew_id, vehicle, lon, lat, home_lon, home_lat in rows:
+        home_x, home_y = geo.to_utm(home_lon, home_lat)
+        x, y = geo.to_utm(lon, lat) if lon is not None else (home_x, home_y)
+        speed = SPEED_KMH.get(Vehicle(vehicle), SPEED_KMH[Vehicle.MOBIL]) * 1000 / 60
+        plans[crew_id] = _CrewPlan(crew_id, speed, x, y, home_x, home_y, start)
+    return plans
+
+
+def _move_crew(session: Session, crew_id: int, lon: float, lat: float, at: datetime) -> None:
+    # No crew-position service exists yet (the Yantek Mobile feed will need one);
+    # this writes the same kind of logged change that service would.
+    crew = session.get(Crew, crew_id)
+    before = {"lon": crew.lon, "lat": crew.lat}
+    crew.lon, crew.lat, crew.position_at = lon, lat, at
+    session.flush()
+    events.record(
+        session,
+        "position",
+        "crew",
+        crew.id,
+        actor=ACTOR,
+        before=before,
+        after={"lon": lon, "lat": lat, "at": at.isoformat()},
+    )
+
+
+# ---------------------------------------------------------------------------- drivers
+
+
+def simulate(
+    database,
+    hours: float,
+    seed: int,
+    start: datetime | None = None,
+    progress: Callable[[float], None] | None = None,
+    *,
+    reports_per_day: float = DEFAULT_REPORTS_PER_DAY,
+) -> SimSummary:
+    """Fast-forward ``hours`` of command-centre work from ``start`` (default: so that
+    it ends now). Jobs not finished by the end stay open where they are."""
+    began = time.perf_counter()
+    start = as_utc(start) if start is not None else utc_now() - timedelta(hours=hours)
+    end = start + timedelta(hours=hours)
+    with database.read() as session:
+        world = _World(session, seed, start, reports_per_day)
+
+    # One transaction per simulated hour: a month stays a few hundred commits,
+    # and a console following the log sees the hours land one by one.
+    moment = start
+    while moment < end:
+        moment = min(moment + timedelta(hours=1), end)
+        with database.transaction() as session:
+            world.run_until(session, moment)
+        if progress is not None:
+            progress((moment - start) / (end - start))
+
+    summary = _summarise(database, world.created, start, end, time.perf_counter() - began)
+    log.info(
+        "Simulated %.1f h (seed %d): %d reports, %d open, in %.2f s",
+        hours,
+        seed,
+        summary.reports_created,
+        summary.open,
+        summary.elapsed_s,
+    )
+    return summary
+
+
+def _summarise(database, ids: list[int], start, end, elapsed: float) -> SimSummary:
+    stages: Counter[str] = Counter()
+    with database.read() as session:
+        # Chunks keep the IN list under SQLite's bound-parameter limit.
+        for offset in range(0, len(ids), 500):
+            chunk = ids[offset : offset + 500]
+            stages.update(session.scalars(select(Report.stage).where(Report.id.in_(chunk))))
+    closed = stages[Stage.SELESAI.value] + stages[Stage.BATAL.value]
+    return SimSummary(
+        reports_created=len(ids),
+        closed=closed,
+        open=len(ids) - closed,
+        per_stage=dict(sorted(stages.items())),
+        elapsed_s=elapsed,
+        start=start,
+        end=end,
+    )
+
+
+class LiveSimulator:
+    """Keeps a simulated world running inside the console, one step per timer tick.
+
+    Simulated time starts at the first ``step`` and runs ``speed`` times as fast as
+    the clock handed in. Each step is one transaction of its own; a step that
+    fails (for instance a lost race with an operator) is logged and its changes
+    are dropped, and the simulation goes on with the next step.
+    """
+
+    def __init__(
+        self,
+        database,
+        seed: int,
+        speed: float = 1.0,
+        *,
+        reports_per_day: float = DEFAULT_REPORTS_PER_DAY,
+    ):
+        self._database = database
+        self._seed = seed
+        self._speed = speed
+        self._per_day = reports_per_day
+        self._world: _World | None = None
+        self._wall_start: datetime | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def simulated_now(self) -> datetime | None:
+        return self._world.clock if self._world else None
+
+    def step(self, now: datetime) -> int:
+        """Advance the simulated world to ``now``; returns the number of changes."""
+        now = as_utc(now)
+        with self._lock:
+            if self._world is None:
+                self._start(now)
+                return 0
+            target = self._wall_start + (now - self._wall_start) * self._speed
+            return self._run(target)
+
+    def _start(self, now: datetime) -> None:
+        with self._database.read() as session:
+            self._world = _World(session, self._seed, now, self._per_day)
+        self._wall_start = now
+
+    def _run(self, target: datetime) -> int:
+        try:
+            with self._database.transaction() as session:
+                return self._world.run_until(session, target)
+        except SQLAlchemyError:
+            log.warning("Simulation step to %s failed; skipped", target, exc_info=True)
+            return 0

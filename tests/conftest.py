@@ -1,0 +1,41 @@
+"""Shared fixtures: real SQLite files, a real PostgreSQL server, real Qt widgets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("COMCEN_USER", "tester")
+
+pytest_plugins = ["tests.pg_cluster"]
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory) -> Path:
+    """One seeded database file, copied per test: seeding once keeps the suite quick."""
+    from services.database import open_database
+
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    database = open_database(f"sqlite:///{path}")
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(seeded_sqlite_template, tmp_path) -> str:
+    path = tmp_path / "comcen.db"
+    shutil.copy(seeded_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database(sqlite_url):
+    from services.database import open_database
+
+    db = open_database(sqlite_url)
+    yield db
+    db.dispose()

@@ -1,0 +1,118 @@
+"""The keyboard dispatch dialog and the settings dialog, on real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTextBrowser
+from sqlalchemy import func, select
+
+from comcen_desktop.domain import CrewStatus
+from comcen_desktop.storage.models import Crew, Event, Posko
+from services import console
+from tests import factories
+from ui.assign_dialog import QtAssignDialog
+from ui.settings_dialog import QtSettingsDialog
+
+
+def crews_and_checker(database, off_duty: int):
+    factories.set_crew_status(database, off_duty, CrewStatus.LIBUR)
+    crews = console.load_state(database).crews
+
+    def checker(_ids, crew_id):
+        return "libur" if crew_id == off_duty else None
+
+    return crews, checker
+
+
+def test_typing_a_crew_name_and_enter_chooses_it(qtbot, database):
+    ids = factories.crew_ids(database)
+    crews, checker = crews_and_checker(database, off_duty=ids[0])
+    target = next(c for c in crews if "Koba" in c.name)
+    dialog = QtAssignDialog(["LP1"], crews, checker, [1])
+    qtbot.addWidget(dialog)
+
+    qtbot.keyClicks(dialog.filter_edit, "koba 1")
+    qtbot.keyClick(dialog.filter_edit, Qt.Key.Key_Return)
+
+    assert dialog.chosen_crew_id == target.id
+
+
+def test_an_off_duty_crew_cannot_be_chosen(qtbot, database):
+    ids = factories.crew_ids(database)
+    crews, checker = crews_and_checker(database, off_duty=ids[0])
+    off = next(c for c in crews if c.id == ids[0])
+    dialog = QtAssignDialog(["LP1"], crews, checker, [1])
+    qtbot.addWidget(dialog)
+
+    dialog.filter_edit.setText(off.name)
+    dialog.accept()
+
+    assert dialog.chosen_crew_id is None
+
+
+def _events(database) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(Event))
+
+
+def test_settings_save_posko_position_and_crew(qtbot, database, monkeypatch):
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    dialog.posko_table.item(0, 1).setText("-2.1")
+    dialog.posko_table.item(0, 2).setText("106.1")
+    dialog.crew_table.item(0, 1).setText("Regu Uji")
+    first_posko = dialog._posko[0].id
+    first_crew = dialog._crew_ids[0]
+    before = _events(database)
+
+    dialog._save()
+
+    with database.read() as session:
+        station = session.get(Posko, first_posko)
+        assert (station.lat, station.lon) == (-2.1, 106.1)
+        assert session.get(Crew, first_crew).name == "Regu Uji"
+    assert _events(database) == before + 2
+    assert dialog.saved_changes == 2
+
+
+def test_settings_with_a_bad_cell_store_nothing_and_name_it(qtbot, database, monkeypatch):
+    messages = []
+    monkeypatch.setattr(
+        "ui.settings_dialog.QMessageBox.warning",
+        lambda _parent, _title, text: messages.append(text),
+    )
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    dialog.crew_table.item(0, 1).setText("Nama Baru")  # a good edit...
+    dialog.posko_table.item(2, 1).setText("utara")  # ...and a bad one
+    before = _events(database)
+
+    dialog._save()
+
+    assert messages and "baris 3" in messages[0] and "Lintang" in messages[0]
+    assert _events(database) == before
+    with database.read() as session:
+        assert session.scalar(select(func.count()).where(Crew.name == "Nama Baru")) == 0
+
+
+def test_posko_outside_bangka_is_refused(qtbot, database, monkeypatch):
+    messages = []
+    monkeypatch.setattr(
+        "ui.settings_dialog.QMessageBox.warning",
+        lambda _parent, _title, text: messages.append(text),
+    )
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    dialog.posko_table.item(0, 1).setText("2.12")  # north of the equator: sign lost
+
+    dialog._save()
+
+    assert messages and "di luar Bangka" in messages[0]
+
+
+def test_assumptions_are_listed(qtbot, database):
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    html = dialog.findChildren(QTextBrowser)[0].toPlainText()
+    assert "org.Koba.cars" in html
+    assert "org.p2d.cars" in html

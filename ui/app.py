@@ -1,0 +1,38 @@
+"""Starting the console: Qt application, database, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from comcen_desktop.storage.engine import describe
+from services.database import open_database
+
+log = logging.getLogger(__name__)
+
+
+def run(db_url: str | None = None, simulate_live: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Comcen Desktop")
+    app.setOrganizationName("PLN UP3 Bangka")
+    try:
+        database = open_database(db_url)
+    except Exception as exc:
+        log.exception("Cannot open the database")
+        QMessageBox.critical(None, "Comcen", f"Database tidak bisa dibuka:\n{exc}")
+        return 1
+
+    from ui.main_window import QtMainWindow
+
+    window = QtMainWindow(database)
+    window.show()
+    window.map_view.fit_island()
+    window.start()
+    if simulate_live:
+        window.set_live_simulation(True)
+    log.info("Console started on %s", describe(database.url))
+    code = app.exec()
+    database.dispose()
+    return code

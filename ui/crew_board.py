@@ -1,0 +1,165 @@
+"""The crew board: crews grouped by posko, each card a drop target for reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from comcen_desktop.domain import CREW_STATUS_COLOURS, CREW_STATUS_LABELS, CrewStatus
+from comcen_desktop.i18n import tr
+from maps.dnd import decode_reports
+from services.queries import CrewView
+
+DropChecker = Callable[[list[int], int], str | None]
+
+CARD_STYLE = (
+    "QFrame#crewCard {{ border: 2px solid {border}; border-radius: 6px; background: {bg}; }}"
+)
+VEHICLE_GLYPH = {"mobil": "🚙", "motor": "🏍"}
+
+
+class QtCrewCard(QFrame):
+    """One crew. Dropping reports here asks the board to assign them."""
+
+    dropped = Signal(list, int)
+    refused = Signal(str)
+    clicked = Signal(int)
+
+    def __init__(self, crew: CrewView, checker: DropChecker, parent=None):
+        super().__init__(parent)
+        self.setObjectName("crewCard")
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._checker = checker
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.job = QLabel()
+        self.job.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(1)
+        for label in (self.title, self.job, self.hint):
+            layout.addWidget(label)
+        self.update_crew(crew)
+
+    def update_crew(self, crew: CrewView) -> None:
+        self.crew = crew
+        status = CrewStatus(crew.status)
+        colour = CREW_STATUS_COLOURS[status]
+        glyph = VEHICLE_GLYPH.get(crew.vehicle, "")
+        self.title.setText(
+            f"<b>{glyph} {crew.name}</b> &nbsp;<span style='background:{colour};"
+            f"color:white;padding:1px 4px'>&nbsp;{CREW_STATUS_LABELS[status]}&nbsp;</span>"
+        )
+        if crew.current_report:
+            extra = f" (+{len(crew.queue) - 1} {tr('antre')})" if len(crew.queue) > 1 else ""
+            self.job.setText(f"▶ {crew.current_report}{extra}")
+        else:
+            self.job.setText(tr("Tidak ada tugas"))
+        self.setToolTip(
+            f"{crew.name}\n{crew.posko} · {crew.ulp}\n{crew.members} orang, "
+            f"{crew.vehicle}\n" + ("\n".join(crew.queue) or tr("Tidak ada tugas"))
+        )
+        self._paint_border(None)
+
+    def _paint_border(self, verdict: str | None, active: bool = False) -> None:
+        if not active:
+            border, bg = "#c8ccd0", "palette(base)"
+        elif verdict is None:
+            border, bg = "#1b998b", "#e3f6f3"
+        else:
+            border, bg = "#c0392b", "#fbe9e7"
+        self.setStyleSheet(CARD_STYLE.format(border=border, bg=bg))
+
+    def dragEnterEvent(self, event) -> None:
+        ids = decode_reports(event.mimeData())
+        if not ids:
+            event.ignore()
+            return
+        verdict = self._checker(ids, self.crew.id)
+        self._paint_border(verdict, active=True)
+        self.hint.setText(
+            f"✖ {verdict}" if verdict else f"Lepas: tugaskan {len(ids)} laporan ke regu ini"
+        )
+        self.hint.show()
+        # Accept even a refused drop so the release can say why instead of doing nothing.
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._paint_border(None)
+        self.hint.hide()
+
+    def dropEvent(self, event) -> None:
+        self._paint_border(None)
+        self.hint.hide()
+        ids = decode_reports(event.mimeData()) or []
+        verdict = self._checker(ids, self.crew.id)
+        if verdict:
+            self.refused.emit(verdict)
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.dropped.emit(ids, self.crew.id)
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit(self.crew.id)
+        super().mousePressEvent(event)
+
+
+class QtCrewBoardDock(QDockWidget):
+    reportsDroppedOnCrew = Signal(list, int)
+    dropRefused = Signal(str)
+    crewClicked = Signal(int)
+
+    def __init__(self, checker: DropChecker, parent=None):
+        super().__init__(tr("Papan regu"), parent)
+        self.setObjectName("crewDock")
+        self._checker = checker
+        self.cards: dict[int, QtCrewCard] = {}
+        self._layout_key: tuple = ()
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self.setWidget(self._scroll)
+
+    def set_crews(self, crews: list[CrewView]) -> None:
+        key = tuple((c.id, c.posko_id) for c in crews)
+        if key != self._layout_key:
+            self._rebuild(crews)
+            self._layout_key = key
+            return
+        for crew in crews:
+            self.cards[crew.id].update_crew(crew)
+
+    def _rebuild(self, crews: list[CrewView]) -> None:
+        self.cards.clear()
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        posko = None
+        for crew in sorted(crews, key=lambda c: (c.ulp, c.posko, c.code)):
+            if crew.posko != posko:
+                posko = crew.posko
+                header = QLabel(
+                    f"<b>{crew.posko}</b> <span style='color:gray'>· ULP {crew.ulp}</span>"
+                )
+                layout.addWidget(header)
+            card = QtCrewCard(crew, self._checker)
+            card.dropped.connect(self.reportsDroppedOnCrew)
+            card.refused.connect(self.dropRefused)
+            card.clicked.connect(self.crewClicked)
+            self.cards[crew.id] = card
+            layout.addWidget(card)
+        layout.addStretch(1)
+        self._scroll.setWidget(box)

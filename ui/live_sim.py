@@ -1,0 +1,53 @@
+"""Runs the simulator live in a worker thread, so the console can be watched working."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from comcen_desktop.timeutil import utc_now
+
+log = logging.getLogger(__name__)
+
+
+class QtLiveSimulation(QObject):
+    stepped = Signal(int)  # changes written in the last step
+    failed = Signal(str)
+
+    def __init__(self, database, seed: int = 1, speed: float = 1.0, interval_ms: int = 1000):
+        super().__init__()
+        from services.simulation import LiveSimulator
+
+        self._simulator = LiveSimulator(database, seed=seed, speed=speed)
+        self._interval_ms = interval_ms
+        self._thread = QThread()
+        self._thread.setObjectName("comcen-simulation")
+        self.moveToThread(self._thread)
+        self._timer: QTimer | None = None
+        self._thread.started.connect(self._start_timer)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._thread.quit()
+        self._thread.wait(5000)
+
+    @Slot()
+    def _start_timer(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setInterval(self._interval_ms)
+        self._timer.timeout.connect(self._step)
+        self._timer.start()
+
+    @Slot()
+    def _step(self) -> None:
+        try:
+            changes = self._simulator.step(utc_now())
+        except Exception as exc:
+            log.exception("Live simulation step failed")
+            self.failed.emit(str(exc))
+            return
+        if changes:
+            self.stepped.emit(changes)

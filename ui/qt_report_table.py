@@ -1,0 +1,133 @@
+"""Table model of open reports for the queue dock: sortable, draggable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from comcen_desktop.domain import (
+    AGE_LATE,
+    AGE_WARN,
+    CATEGORY_LABELS,
+    STAGE_COLOURS,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    Category,
+    Stage,
+)
+from comcen_desktop.i18n import tr
+from comcen_desktop.timeutil import format_age, format_wib
+from maps.dnd import encode_reports
+from services.queries import ReportView
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS = ("Nomor", "Waktu", "ULP", "Desa", "Kategori", "Tahap", "Umur", "Regu")
+AGE_BRUSHES = {AGE_WARN: QColor("#fde3b5"), AGE_LATE: QColor("#f5b7b1")}
+
+
+class QtReportTableModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[ReportView] = []
+
+    def set_reports(self, reports: list[ReportView]) -> None:
+        self.beginResetModel()
+        self._rows = list(reports)
+        self.endResetModel()
+
+    def report_at(self, row: int) -> ReportView:
+        return self._rows[row]
+
+    def row_of(self, report_id: int) -> int | None:
+        for row, report in enumerate(self._rows):
+            if report.id == report_id:
+                return row
+        return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(COLUMNS[section])
+        return None
+
+    def flags(self, index):
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        report = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(report, column)
+        if role == SORT_ROLE:
+            return _sort_key(report, column)
+        if role == ID_ROLE:
+            return report.id
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return _background(report, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return report.description or None
+        return None
+
+    def mimeTypes(self) -> list[str]:
+        from maps.dnd import MIME_REPORTS
+
+        return [MIME_REPORTS]
+
+    def mimeData(self, indexes):
+        ids = sorted({self._rows[i.row()].id for i in indexes if i.isValid()})
+        return encode_reports(ids)
+
+    def supportedDragActions(self):
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+
+def _display(report: ReportView, column: str):
+    match column:
+        case "Nomor":
+            return report.number
+        case "Waktu":
+            return format_wib(report.reported_at, with_date=True).replace(" WIB", "")
+        case "ULP":
+            return report.ulp
+        case "Desa":
+            return report.village
+        case "Kategori":
+            return CATEGORY_LABELS.get(Category(report.category), report.category)
+        case "Tahap":
+            return STAGE_LABELS[report.stage]
+        case "Umur":
+            return format_age(report.age_min)
+        case "Regu":
+            return report.crew or "–"
+    return None
+
+
+def _sort_key(report: ReportView, column: str):
+    match column:
+        case "Waktu":
+            return report.reported_at.timestamp()
+        case "Umur":
+            return report.age_min
+        case "Tahap":
+            return STAGE_ORDER.index(report.stage) if report.stage in STAGE_ORDER else 99
+    return str(_display(report, column) or "")
+
+
+def _background(report: ReportView, column: str):
+    if column == "Tahap":
+        colour = QColor(STAGE_COLOURS[Stage(report.stage)])
+        colour.setAlpha(70)
+        return QBrush(colour)
+    if column == "Umur" and report.age_class in AGE_BRUSHES:
+        return QBrush(AGE_BRUSHES[report.age_class])
+    return None

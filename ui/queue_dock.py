@@ -1,0 +1,120 @@
+"""The report queue: every open report, sortable, filterable, draggable onto a crew."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from comcen_desktop.i18n import tr
+from services.queries import ReportView
+from ui.qt_report_table import COLUMNS, ID_ROLE, SORT_ROLE, QtReportTableModel
+
+
+class QtReportQueueDock(QDockWidget):
+    reportsSelected = Signal(list)  # report ids chosen in the table
+    assignRequested = Signal(list)  # report ids for the keyboard "assign to…" path
+
+    def __init__(self, parent=None):
+        super().__init__(tr("Antrean laporan"), parent)
+        self.setObjectName("queueDock")
+        self.model = QtReportTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._syncing = False
+        self.setWidget(self._build())
+
+    def _build(self) -> QWidget:
+        self.filter_edit = QLineEdit(placeholderText="Cari nomor, desa, ULP, regu…")
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.count_label = QLabel()
+        self.assign_button = QPushButton(tr("Tugaskan ke…"))
+        self.assign_button.setShortcut("Ctrl+T")
+        self.assign_button.setToolTip("Ctrl+T")
+        self.assign_button.clicked.connect(self._request_assign)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COLUMNS.index("Waktu"), Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self._request_assign())
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.assign_button)
+        layout = QVBoxLayout()
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        box = QWidget()
+        box.setLayout(layout)
+        return box
+
+    def set_reports(self, reports: list[ReportView]) -> None:
+        # A reset drops the selection; keep what the operator had chosen.
+        chosen = set(self.selected_ids())
+        self._syncing = True
+        self.model.set_reports(reports)
+        self._syncing = False
+        self.count_label.setText(f"{len(reports)} {tr('laporan terbuka')}")
+        if chosen:
+            self.select_ids(chosen, emit=False)
+
+    def selected_ids(self) -> list[int]:
+        rows = self.table.selectionModel().selectedRows()
+        return [self.proxy.data(index, ID_ROLE) for index in rows]
+
+    def select_ids(self, ids, emit: bool = False) -> None:
+        selection = QItemSelection()
+        for report_id in ids:
+            row = self.model.row_of(report_id)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(len(COLUMNS) - 1))
+        self._syncing = not emit
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().select(selection, flags)
+        if not selection.isEmpty():
+            self.table.scrollTo(selection.indexes()[0])
+        self._syncing = False
+
+    def _selection_changed(self, *_args) -> None:
+        if not self._syncing:
+            self.reportsSelected.emit(self.selected_ids())
+
+    def _request_assign(self) -> None:
+        self.assignRequested.emit(self.selected_ids())

@@ -1,0 +1,230 @@
+"""Settings: posko positions, crews, and the assumptions made where data was missing.
+
+Edits are saved all at once in one transaction; a bad cell names its row and
+field and nothing is stored, so a typo never leaves half the organisation saved.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from comcen_desktop import settings
+from comcen_desktop.domain import CREW_STATUS_LABELS, CrewStatus, Vehicle
+from comcen_desktop.i18n import tr
+from comcen_desktop.storage.models import Crew, Posko
+from services import events
+from services.organisation import (
+    CrewEdit,
+    OrganisationError,
+    PoskoEdit,
+    save_crew,
+    update_posko,
+)
+
+log = logging.getLogger(__name__)
+
+POSKO_COLUMNS = ("Nama", "Lintang", "Bujur", "Personel")
+CREW_COLUMNS = ("Kode", "Nama", "Posko", "Kendaraan", "Anggota", "Status")
+
+
+class QtSettingsDialog(QDialog):
+    def __init__(self, database, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Pengaturan"))
+        self._database = database
+        self.saved_changes = 0
+        tabs = QTabWidget()
+        tabs.addTab(self._posko_tab(), tr("Posko"))
+        tabs.addTab(self._crew_tab(), tr("Regu"))
+        tabs.addTab(self._assumption_tab(), tr("Asumsi"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.resize(900, 560)
+
+    # --- posko -----------------------------------------------------------------
+
+    def _posko_tab(self) -> QWidget:
+        with self._database.read() as session:
+            self._posko = list(session.scalars(select(Posko).order_by(Posko.name)))
+        table = QTableWidget(len(self._posko), len(POSKO_COLUMNS))
+        table.setHorizontalHeaderLabels([tr(c) for c in POSKO_COLUMNS])
+        for row, station in enumerate(self._posko):
+            values = (
+                station.name,
+                f"{station.lat:.6f}",
+                f"{station.lon:.6f}",
+                "" if station.personnel is None else str(station.personnel),
+            )
+            for column, value in enumerate(values):
+                table.setItem(row, column, QTableWidgetItem(value))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.posko_table = table
+        note = QLabel(
+            "Posisi posko bawaan adalah titik label kecamatan (placeholder); "
+            "ganti dengan koordinat posko yang sebenarnya (derajat desimal, WGS84)."
+        )
+        note.setWordWrap(True)
+        return _page(note, table)
+
+    # --- crews -----------------------------------------------------------------
+
+    def _crew_tab(self) -> QWidget:
+        with self._database.read() as session:
+            self._crews = list(session.scalars(select(Crew).order_by(Crew.posko_id, Crew.code)))
+        table = QTableWidget(0, len(CREW_COLUMNS))
+        table.setHorizontalHeaderLabels([tr(c) for c in CREW_COLUMNS])
+        self._crew_ids: list[int | None] = []
+        for crew in self._crews:
+            self._append_crew_row(
+                table,
+                crew.id,
+                crew.code,
+                crew.name,
+                crew.posko_id,
+                crew.vehicle,
+                crew.members,
+                crew.status,
+            )
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.crew_table = table
+        add = QPushButton("Tambah regu")
+        add.clicked.connect(self._add_crew_row)
+        return _page(table, add)
+
+    def _append_crew_row(
+        self, table, crew_id, code, name, posko_id, vehicle, members, status
+    ) -> None:
+        row = table.rowCount()
+        table.insertRow(row)
+        self._crew_ids.append(crew_id)
+        table.setItem(row, 0, QTableWidgetItem(code))
+        table.setItem(row, 1, QTableWidgetItem(name))
+        table.setCellWidget(row, 2, self._combo([(p.name, p.id) for p in self._posko], posko_id))
+        table.setCellWidget(row, 3, self._combo([(v.value, v.value) for v in Vehicle], vehicle))
+        table.setItem(row, 4, QTableWidgetItem(str(members)))
+        statuses = [(CREW_STATUS_LABELS[s], s.value) for s in CrewStatus]
+        table.setCellWidget(row, 5, self._combo(statuses, status))
+
+    def _add_crew_row(self) -> None:
+        first = self._posko[0].id if self._posko else 0
+        self._append_crew_row(
+            self.crew_table,
+            None,
+            "",
+            "",
+            first,
+            Vehicle.MOBIL.value,
+            2,
+            CrewStatus.SIAGA.value,
+        )
+        self.crew_table.scrollToBottom()
+
+    @staticmethod
+    def _combo(choices, current) -> QComboBox:
+        combo = QComboBox()
+        for label, value in choices:
+            combo.addItem(label, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        return combo
+
+    # --- assumptions -----------------------------------------------------------
+
+    def _assumption_tab(self) -> QWidget:
+        with self._database.read() as session:
+            rows = settings.assumptions(session)
+        view = QTextBrowser()
+        items = "".join(f"<li><b>{r.key}</b> = {r.value!r}<br>{r.note or ''}</li>" for r in rows)
+        view.setHtml(
+            "<p>Nilai berikut kami pilih karena data unit tidak menyebutkannya. "
+            "Periksa dan ganti dengan angka unit.</p>"
+            f"<ul>{items}</ul>"
+        )
+        return _page(view)
+
+    # --- saving ----------------------------------------------------------------
+
+    def _save(self) -> None:
+        try:
+            posko_edits = [self._posko_edit(row) for row in range(self.posko_table.rowCount())]
+            crew_edits = [self._crew_edit(row) for row in range(self.crew_table.rowCount())]
+            self.saved_changes = self._store(posko_edits, crew_edits)
+        except (OrganisationError, ValueError) as exc:
+            QMessageBox.warning(self, tr("Tidak tersimpan"), str(exc))
+            return
+        log.info("Settings saved: %d changes", self.saved_changes)
+        self.accept()
+
+    def _store(self, posko_edits, crew_edits) -> int:
+        actor = events.current_actor()
+        with self._database.transaction() as session:
+            changed = sum(update_posko(session, edit, actor) for edit in posko_edits)
+            changed += sum(save_crew(session, edit, actor) for edit in crew_edits)
+        return changed
+
+    def _posko_edit(self, row: int) -> PoskoEdit:
+        name = self._text(self.posko_table, row, 0)
+        label = f"Posko baris {row + 1} ({name})"
+        personnel = self._text(self.posko_table, row, 3)
+        return PoskoEdit(
+            id=self._posko[row].id,
+            name=name,
+            lat=_number(label, "Lintang", self._text(self.posko_table, row, 1)),
+            lon=_number(label, "Bujur", self._text(self.posko_table, row, 2)),
+            personnel=int(_number(label, "Personel", personnel)) if personnel else None,
+        )
+
+    def _crew_edit(self, row: int) -> CrewEdit:
+        table = self.crew_table
+        label = f"Regu baris {row + 1}"
+        return CrewEdit(
+            id=self._crew_ids[row],
+            code=self._text(table, row, 0),
+            name=self._text(table, row, 1),
+            posko_id=table.cellWidget(row, 2).currentData(),
+            vehicle=table.cellWidget(row, 3).currentData(),
+            members=int(_number(label, "Anggota", self._text(table, row, 4))),
+            status=table.cellWidget(row, 5).currentData(),
+        )
+
+    @staticmethod
+    def _text(table, row, column) -> str:
+        item = table.item(row, column)
+        return item.text().strip() if item else ""
+
+
+def _number(label: str, field: str, text: str) -> float:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise OrganisationError(f"{label}, kolom {field}: '{text}' bukan angka.") from None
+
+
+def _page(*widgets) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return page

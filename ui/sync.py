@@ -1,0 +1,93 @@
+"""Follows the event log in a worker thread and hands fresh state to the GUI.
+
+Only the worker touches the database; only the GUI thread touches widgets. The
+two talk through queued signals carrying frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from services import console
+
+log = logging.getLogger(__name__)
+
+# Ages and countdowns move even when nothing is logged; reload at least this often.
+FORCED_RELOAD_S = 30.0
+
+
+class QtStateFollower(QObject):
+    stateLoaded = Signal(object)  # services.console.ConsoleState
+    loadFailed = Signal(str)
+    _refreshRequested = Signal()
+
+    def __init__(self, database, poll_ms: int = 1000):
+        super().__init__()
+        self._database = database
+        self._poll_ms = poll_ms
+        self._seq = -1
+        self._last_load = 0.0
+        self._failing = False
+        self._thread = QThread()
+        self._thread.setObjectName("comcen-sync")
+        self.moveToThread(self._thread)
+        self._timer: QTimer | None = None
+        self._thread.started.connect(self._start_timer)
+        self._refreshRequested.connect(self._reload)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._thread.quit()
+        self._thread.wait(5000)
+
+    def refresh(self) -> None:
+        """Ask for a reload now (after this console's own change); returns at once."""
+        self._refreshRequested.emit()
+
+    @Slot()
+    def _start_timer(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setInterval(self._poll_ms)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        self._reload()
+
+    @Slot()
+    def _poll(self) -> None:
+        try:
+            seq = console.last_seq(self._database)
+        except Exception as exc:  # a lost server must not kill the thread
+            self._report_failure(exc)
+            return
+        stale = time.monotonic() - self._last_load > FORCED_RELOAD_S
+        if seq != self._seq or stale or self._failing:
+            self._reload()
+
+    @Slot()
+    def _reload(self) -> None:
+        started = time.perf_counter()
+        try:
+            state = console.load_state(self._database)
+        except Exception as exc:
+            self._report_failure(exc)
+            return
+        self._failing = False
+        self._seq = state.seq
+        self._last_load = time.monotonic()
+        log.debug(
+            "State at seq %d loaded in %.0f ms",
+            state.seq,
+            (time.perf_counter() - started) * 1000,
+        )
+        self.stateLoaded.emit(state)
+
+    def _report_failure(self, exc: Exception) -> None:
+        if not self._failing:
+            log.warning("Database read failed: %s", exc)
+        self._failing = True
+        self.loadFailed.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
