@@ -31,18 +31,23 @@ MUTED = QColor("#5d6d7e")
 
 @dataclass
 class Counts:
-    total: int = 0
+    total: int = 0  # open reports
     placed: int = 0
     late: int = 0
     by_stage: Counter = field(default_factory=Counter)
+    recently_closed: int = 0
+    closed_hours: float = 0.0
 
     @classmethod
-    def of(cls, reports) -> Counts:
+    def of(cls, reports, closed_hours: float = 0.0) -> Counts:
+        open_reports = [r for r in reports if r.stage not in CLOSED_STAGES]
         return cls(
-            total=len(reports),
-            placed=sum(1 for r in reports if r.lon is not None and r.lat is not None),
-            late=sum(1 for r in reports if r.age_class == AGE_LATE),
-            by_stage=Counter(r.stage for r in reports),
+            total=len(open_reports),
+            placed=sum(1 for r in open_reports if r.lon is not None and r.lat is not None),
+            late=sum(1 for r in open_reports if r.age_class == AGE_LATE),
+            by_stage=Counter(r.stage for r in open_reports),
+            recently_closed=len(reports) - len(open_reports),
+            closed_hours=closed_hours,
         )
 
 
@@ -124,6 +129,10 @@ def paint_legend(
     for stage in [s for s in STAGE_ORDER if s not in CLOSED_STAGES]:
         centre = cursor.row(STAGE_LABELS[stage], counts.by_stage.get(stage, 0))
         _blit(painter, pins, centre, sprite_index(stage, AGE_OK))
+    if counts.closed_hours:
+        label = f"Selesai/Batal ≤ {counts.closed_hours:g} jam"
+        centre = cursor.row(label, counts.recently_closed)
+        _blit(painter, pins, centre, sprite_index(Stage.SELESAI, AGE_OK))
 
     cursor.heading("Umur (cincin)")
     cursor.note(f"terhadap target respons {target_min:.0f} mnt")
@@ -133,7 +142,7 @@ def paint_legend(
         (AGE_LATE, "lewat target"),
     ):
         centre = cursor.row(label, counts.late if age == AGE_LATE else None)
-        _blit(painter, pins, centre, sprite_index(Stage.SELESAI, age))
+        _blit(painter, pins, centre, sprite_index(Stage.PENGERJAAN, age))
 
     cursor.heading("Posko dan regu")
     paint_posko_symbol(painter, cursor.row("Posko Yantek"), style.POSKO_SIZE_PX)

@@ -35,9 +35,10 @@ class SnapshotContent:
     villages: list
     posko: list
     crews: list
-    reports: list
+    reports: list  # open reports and the recently closed ones
     target_min: float
     now: datetime
+    closed_hours: float = 0.0
 
 
 def ensure_app() -> QApplication:
@@ -59,9 +60,11 @@ def load_content(database, now: datetime | None = None) -> SnapshotContent:
             villages=queries.load_villages(session),
             posko=queries.load_posko(session),
             crews=queries.load_crews(session),
-            reports=queries.load_open_reports(session, now),
+            reports=queries.load_recent_closed(session, now)
+            + queries.load_open_reports(session, now),
             target_min=float(settings.get(session, "kpi.rpt_target_min")),
             now=now,
+            closed_hours=float(settings.get(session, "map.closed_hours")),
         )
 
 
@@ -141,7 +144,7 @@ def paint_page(painter, view, content, width: int, height: int, sprite_dpr: floa
     view.crews.relayout(QTransform.fromScale(scale, scale))
     view.scene().render(painter, map_rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
 
-    counts = Counts.of(content.reports)
+    counts = Counts.of(content.reports, content.closed_hours)
     title = "Comcen UP3 Bangka — peta laporan"
     stamp = f"Keadaan {format_wib(content.now)}"
     paint_header(painter, QRectF(0, 0, width, header), title, stamp, counts)

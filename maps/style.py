@@ -32,7 +32,7 @@ def ulp_edge(name: str) -> QColor:
     return ulp_fill(name).darker(160)
 
 
-PIN_DIAMETER_PX = 12  # body of a pin in logical pixels, ring included
+PIN_DIAMETER_PX = 14  # body of a pin in logical pixels, ring included
 POSKO_SIZE_PX = 16
 CREW_SIZE_PX = 22
 # Village names appear once the view shows fewer metres per pixel than this; at the

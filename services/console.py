@@ -24,6 +24,12 @@ class ConsoleState:
     crews: list[queries.CrewView]
     kpis: list = field(default_factory=list)
     overall: object | None = None
+    recent_closed: list[queries.ReportView] = field(default_factory=list)
+
+    @property
+    def map_reports(self) -> list[queries.ReportView]:
+        """What the map pins: every open report, and the recently closed ones muted."""
+        return self.recent_closed + self.reports
 
 
 def load_static(database) -> StaticMap:
@@ -51,4 +57,5 @@ def load_state(database, now: datetime | None = None) -> ConsoleState:
             crews=queries.load_crews(session),
             kpis=kpi.today_by_ulp(session, now),
             overall=kpi.overall_today(session, now),
+            recent_closed=queries.load_recent_closed(session, now),
         )

@@ -7,8 +7,8 @@ applies them, so a slow query never touches a widget.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comcen_desktop import settings
-from comcen_desktop.domain import CLOSED_STAGES, Stage, age_class
+from comcen_desktop.domain import AGE_OK, CLOSED_STAGES, Stage, age_class
 from comcen_desktop.storage.models import (
     Crew,
     District,
@@ -200,6 +200,27 @@ def load_open_reports(session: Session, now: datetime | None = None) -> list[Rep
     """Every report not Selesai or Batal: exactly what the map pins and the queue show."""
     query = select(Report).where(Report.stage.not_in([s.value for s in CLOSED_STAGES]))
     return _report_views(session, query, now)
+
+
+def load_recent_closed(
+    session: Session, now: datetime | None = None, hours: float | None = None
+) -> list[ReportView]:
+    """Reports closed (Selesai or Batal) in the last ``hours``: shown muted on the map,
+    so an operator sees where the day's work was, not only what is still open."""
+    now = now or utc_now()
+    if hours is None:
+        hours = float(settings.get(session, "map.closed_hours"))
+    since = now - timedelta(hours=hours)
+    closed_ids = select(ReportStage.report_id).where(
+        ReportStage.stage.in_([s.value for s in CLOSED_STAGES]),
+        ReportStage.at >= since,
+        ReportStage.at <= now,
+    )
+    query = select(Report).where(
+        Report.stage.in_([s.value for s in CLOSED_STAGES]), Report.id.in_(closed_ids)
+    )
+    # A closed report's age no longer alarms anyone: its ring stays neutral.
+    return [replace(v, age_class=AGE_OK) for v in _report_views(session, query, now)]
 
 
 def load_reports(session: Session, ids: list[int]) -> list[ReportView]:

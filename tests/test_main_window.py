@@ -15,6 +15,7 @@ from services import console
 from services.database import open_database
 from tests import factories
 from ui.main_window import QtMainWindow
+from ui.qt_report_table import COLUMNS
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_queue_sorts_by_age(window, database):
     factories.add_reports(database, 6)
     load(window)
     table = window.queue_dock.table
-    column = 6  # Umur
+    column = COLUMNS.index("Umur")
     table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
     proxy = window.queue_dock.proxy
     ages = [
@@ -167,8 +168,14 @@ def test_stale_view_loses_to_the_other_console(window, database):
     assert stored(database, report_id)[1] == first
 
 
-def test_map_shows_one_pin_per_open_report(window, database):
+def test_map_shows_one_pin_per_open_report_and_recent_closed_muted(window, database):
     ids = factories.add_reports(database, 20)
     factories.close_report(database, ids[5])
     load(window)
-    assert window.map_view.pin_count() == 19
+
+    pinned = window.map_view.pins.report_ids()
+    assert sorted(pinned) == sorted(ids)  # 19 open + 1 closed within map.closed_hours
+    open_ids = {r.id for r in window.state.reports}
+    assert open_ids == set(ids) - {ids[5]}
+    assert [window.state.recent_closed[0].id] == [ids[5]]
+    assert window.state.recent_closed[0].age_class == "ok"

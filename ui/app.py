@@ -27,7 +27,10 @@ def run(db_url: str | None = None, simulate_live: bool = False) -> int:
     from ui.main_window import QtMainWindow
 
     window = QtMainWindow(database)
-    window.show()
+    screen = app.primaryScreen()
+    if screen is not None:
+        window.setGeometry(screen.availableGeometry())
+    window.showMaximized()
     window.map_view.fit_island()
     window.start()
     if simulate_live:

@@ -24,7 +24,6 @@ DropChecker = Callable[[list[int], int], str | None]
 CARD_STYLE = (
     "QFrame#crewCard {{ border: 2px solid {border}; border-radius: 6px; background: {bg}; }}"
 )
-VEHICLE_GLYPH = {"mobil": "🚙", "motor": "🏍"}
 
 
 class QtCrewCard(QFrame):
@@ -58,9 +57,8 @@ class QtCrewCard(QFrame):
         self.crew = crew
         status = CrewStatus(crew.status)
         colour = CREW_STATUS_COLOURS[status]
-        glyph = VEHICLE_GLYPH.get(crew.vehicle, "")
         self.title.setText(
-            f"<b>{glyph} {crew.name}</b> &nbsp;<span style='background:{colour};"
+            f"<b>{crew.name}</b> &nbsp;<span style='background:{colour};"
             f"color:white;padding:1px 4px'>&nbsp;{CREW_STATUS_LABELS[status]}&nbsp;</span>"
         )
         if crew.current_report:

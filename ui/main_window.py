@@ -47,10 +47,13 @@ class QtMainWindow(QMainWindow):
         self.queue_dock = QtReportQueueDock(self)
         self.crew_dock = QtCrewBoardDock(self.check_drop, self)
         self.kpi_dock = QtKpiDock(self)
+        # Queue over KPIs on the left, the crew board full height on the right: cards
+        # are drop targets and need room; the charts need width for five ULP names.
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.queue_dock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.kpi_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.crew_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.kpi_dock)
-        self.resizeDocks([self.queue_dock, self.crew_dock], [560, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.queue_dock, self.crew_dock], [640, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.queue_dock, self.kpi_dock], [560, 420], Qt.Orientation.Vertical)
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
@@ -99,6 +102,14 @@ class QtMainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(simulate)
         self.actions["simulate"] = simulate
+        file_menu = self.menuBar().addMenu(tr("Berkas"))
+        file_menu.addAction(self.actions["save_map"])
+        file_menu.addAction(self.actions["settings"])
+        file_menu.addSeparator()
+        quit_action = QAction(tr("Keluar"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu(tr("Tampilan"))
         for dock in (self.queue_dock, self.crew_dock, self.kpi_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -129,7 +140,7 @@ class QtMainWindow(QMainWindow):
         self.state = state
         self._reports = {r.id: r for r in state.reports}
         self._crews = {c.id: c for c in state.crews}
-        self.map_view.set_reports(state.reports)
+        self.map_view.set_reports(state.map_reports)
         self.map_view.set_crews(state.crews)
         self.queue_dock.set_reports(state.reports)
         self.crew_dock.set_crews(state.crews)

@@ -16,14 +16,14 @@ from comcen_desktop.domain import (
     Stage,
 )
 from comcen_desktop.i18n import tr
-from comcen_desktop.timeutil import format_age, format_wib
+from comcen_desktop.timeutil import format_age, to_wib
 from maps.dnd import encode_reports
 from services.queries import ReportView
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("Nomor", "Waktu", "ULP", "Desa", "Kategori", "Tahap", "Umur", "Regu")
+COLUMNS = ("Nomor", "Waktu", "Umur", "ULP", "Desa", "Tahap", "Regu", "Kategori")
 AGE_BRUSHES = {AGE_WARN: QColor("#fde3b5"), AGE_LATE: QColor("#f5b7b1")}
 
 
@@ -96,7 +96,7 @@ def _display(report: ReportView, column: str):
         case "Nomor":
             return report.number
         case "Waktu":
-            return format_wib(report.reported_at, with_date=True).replace(" WIB", "")
+            return to_wib(report.reported_at).strftime("%d-%m %H:%M")
         case "ULP":
             return report.ulp
         case "Desa":

@@ -16,6 +16,7 @@ from comcen_desktop.domain import (
     AGE_LATE,
     AGE_OK,
     AGE_WARN,
+    CLOSED_STAGES,
     STAGE_COLOURS,
     Stage,
 )
@@ -25,6 +26,7 @@ STAGES = list(Stage)
 AGES = [AGE_OK, AGE_WARN, AGE_LATE]
 SPRITES_PER_STATE = len(STAGES) * len(AGES)
 SELECTED_GROWTH = 1.35  # selected pin body relative to a normal one
+CLOSED_SHRINK = 0.65  # Selesai/Batal pin body relative to an open one
 HALO_GROWTH = 2.3  # halo disc diameter relative to a normal pin
 HALO_FILL = QColor(0, 140, 255, 80)
 HALO_EDGE = QColor(0, 90, 200, 230)
@@ -67,6 +69,9 @@ class SpriteSet:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         centre = QPointF(extent / 2, extent / 2)
         diameter = self.diameter
+        if stage in CLOSED_STAGES:
+            # Closed reports are context, not work: smaller so open pins stand out.
+            diameter *= CLOSED_SHRINK
         if selected:
             _paint_halo(painter, centre, self.diameter * HALO_GROWTH / 2)
             diameter *= SELECTED_GROWTH
