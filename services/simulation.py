@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-import shapely
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -42,6 +41,7 @@ from comcen_desktop.storage.models import Crew, Posko, Report, Village
 from comcen_desktop.timeutil import as_utc, format_wib, to_wib, utc_now
 from services import dispatch, events, intake, lifecycle
 from services.placement import Placer
+from services.sim_population import DESCRIPTIONS, VillageSampler, person, pick
 
 log = logging.getLogger(__name__)
 
@@ -78,53 +78,9 @@ NYALA_SEMENTARA_SHARE = {
 WORK_MEDIAN_MIN = {Category.INDIVIDU: 11.0, Category.MELUAS: 45.0, Category.KELUHAN: 8.0}
 WORK_SIGMA = 0.5
 
-KELURAHAN_WEIGHT = 1.5
-# Standard deviation of a report around its village's centre, as a share of the
-# village's larger bounding-box side.
-SETTLEMENT_SPREAD = 0.15
-
 # Roads wind: a straight line times this is a fair guess of the driven distance.
 DETOUR_FACTOR = 1.4
 SPEED_KMH = {Vehicle.MOBIL: 35.0, Vehicle.MOTOR: 40.0}
-
-FIRST_NAMES = (
-    "Ahmad", "Budi", "Siti", "Dewi", "Rudi", "Agus", "Sri", "Hendra", "Yanti", "Rahmat",
-    "Nurhayati", "Fitri", "Joko", "Rina", "Suryadi", "Hasan", "Ani", "Wahyu", "Lestari",
-    "Andi", "Yusuf", "Maria", "Fransiska", "Akiong", "Ahui", "Meilani", "Rosita",
-    "Irwan", "Dedi", "Novi",
-)  # fmt: skip
-LAST_NAMES = (
-    "Santoso", "Saputra", "Wijaya", "Hidayat", "Setiawan", "Kurniawan", "Lestari",
-    "Rahman", "Pratama", "Susanto", "Gunawan", "Halim", "Tan", "Lim", "Syahputra",
-    "Hartono", "Nasution", "Ramadhan", "Permata", "Anggraini",
-)  # fmt: skip
-STREETS = (
-    "Jl. Jenderal Sudirman", "Jl. Ahmad Yani", "Jl. Depati Amir", "Jl. Diponegoro",
-    "Jl. Merdeka", "Jl. Masjid Jamik", "Jl. Pahlawan", "Jl. Kampung Melayu",
-    "Gg. Melati", "Gg. Mawar", "Jl. Raya Koba", "Jl. Batin Tikal", "Jl. Soekarno Hatta",
-)  # fmt: skip
-PHONE_PREFIXES = ("0812", "0813", "0821", "0822", "0852", "0853", "0857", "0878", "0896")
-DESCRIPTIONS = {
-    Category.INDIVIDU: (
-        "Listrik padam satu rumah",
-        "MCB turun, tidak bisa dinaikkan",
-        "Kabel SR putus",
-        "kWh meter tidak menyala",
-        "Listrik padam, tetangga menyala",
-    ),
-    Category.MELUAS: (
-        "Padam satu lingkungan",
-        "Pohon tumbang menimpa jaringan",
-        "Trafo berbunyi lalu padam",
-        "Padam satu jalan",
-    ),
-    Category.KELUHAN: (
-        "Token tidak masuk",
-        "Tagihan tidak sesuai",
-        "Permintaan pemeriksaan meter",
-        "Tegangan kurang stabil",
-    ),
-}
 
 
 @dataclass
@@ -144,79 +100,6 @@ class SimSummary:
             f"{format_wib(self.end)}): {self.closed} selesai/batal, {self.open} terbuka "
             f"[{stages}] dalam {self.elapsed_s:.1f} detik"
         )
-
-
-# ---------------------------------------------------------------------------- sampling
-
-
-class _VillageSampler:
-    """Draws a random point inside a village polygon.
-
-    Which village: reports follow customers, and customers follow people, not
-    land. Weighting by area (or its square root) gave the city of Pangkalpinang
-    1–3 % of the reports. Desa and kelurahan are split as they grow, so one village
-    is a fair unit of population; urban kelurahan count 1.5. That puts the five
-    ULPs at about 18/27/20/20/16 %, close to the regencies' census shares.
-
-    Where in it: houses in a large rural desa line the road near its centre, not
-    the plantations at its edge, so points scatter normally around the village's
-    gazetteer point and are kept only when they fall inside the polygon.
-    """
-
-    def __init__(self, session: Session, placer: Placer):
-        rows = session.execute(select(Village.id, Village.kind, Village.lon, Village.lat))
-        info = {row.id: row for row in rows}
-        pairs = sorted(placer.village_shapes(), key=lambda pair: pair[0].village_id)
-        self._shapes = [shape for _place, shape in pairs]
-        self._centres = [_centre(info[p.village_id], shape) for p, shape in pairs]
-        for polygon in self._shapes:
-            shapely.prepare(polygon)
-        weights = np.array(
-            [
-                KELURAHAN_WEIGHT if info[p.village_id].kind == "kelurahan" else 1.0
-                for p, _shape in pairs
-            ]
-        )
-        self._weights = weights / weights.sum()
-
-    def sample(self, rng: np.random.Generator) -> tuple[float, float]:
-        index = int(rng.choice(len(self._shapes), p=self._weights))
-        polygon, (lon, lat) = self._shapes[index], self._centres[index]
-        minx, miny, maxx, maxy = polygon.bounds
-        spread = max(maxx - minx, maxy - miny) * SETTLEMENT_SPREAD
-
-        # A handful of batches always hits; the centre itself is the last resort.
-        for _attempt in range(20):
-            xs = rng.normal(lon, spread, 16)
-            ys = rng.normal(lat, spread, 16)
-            inside = np.flatnonzero(shapely.contains_xy(polygon, xs, ys))
-            if inside.size:
-                return float(xs[inside[0]]), float(ys[inside[0]])
-        return lon, lat
-
-
-def _centre(row, polygon) -> tuple[float, float]:
-    if row.lon is not None and shapely.contains_xy(polygon, row.lon, row.lat):
-        return row.lon, row.lat
-    point = polygon.representative_point()
-    return point.x, point.y
-
-
-def _person(rng: np.random.Generator) -> dict[str, str]:
-    # Random digits, not a real PLN unit prefix: the unit's IDPEL scheme is not public.
-    idpel = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, 11))
-    phone = str(rng.choice(PHONE_PREFIXES)) + "".join(
-        str(d) for d in rng.integers(0, 10, int(rng.integers(7, 9)))
-    )
-    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    street = f"{rng.choice(STREETS)} No. {int(rng.integers(1, 200))}"
-    return {"idpel": idpel, "name": name, "phone": phone, "street": street}
-
-
-def _pick(rng: np.random.Generator, shares: dict):
-    keys = list(shares)
-    probabilities = np.array([shares[k] for k in keys], dtype=float)
-    return keys[int(rng.choice(len(keys), p=probabilities / probabilities.sum()))]
 
 
 def _after(moment: datetime, minutes: float) -> datetime:
@@ -276,7 +159,7 @@ class _World:
     def __init__(self, session: Session, seed: int, start: datetime, per_day: float):
         self.rng = np.random.default_rng(seed)
         self.placer = Placer(session)
-        self.sampler = _VillageSampler(session, self.placer)
+        self.sampler = VillageSampler(session, self.placer)
         self.village_names = dict(session.execute(select(Village.id, Village.name)).all())
         self.crews = _crew_plans(session, start)
         self.clock = start
@@ -324,7 +207,7 @@ class _World:
     # ---- a new report
 
     def _arrive(self, session: Session, at: datetime) -> int:
-        category = _pick(self.rng, CATEGORY_SHARES)
+        category = pick(self.rng, CATEGORY_SHARES)
         new = self._new_report(at, category)
         report = intake.create_report(session, self.placer, new, ACTOR)
         self.created.append(report.id)
@@ -343,7 +226,7 @@ class _World:
 
     def _new_report(self, at: datetime, category: Category) -> intake.NewReport:
         lon, lat = self.sampler.sample(self.rng)
-        person = _person(self.rng)
+        caller = person(self.rng)
         place = self.placer.place(lon, lat)
         village = self.village_names.get(place.village_id, "") if place else ""
         return intake.NewReport(
@@ -351,11 +234,11 @@ class _World:
             lon=lon,
             lat=lat,
             category=category,
-            media=_pick(self.rng, MEDIA_SHARES),
-            idpel=person["idpel"],
-            name=person["name"],
-            phone=person["phone"],
-            address=f"{person['street']}, {village}".rstrip(", "),
+            media=pick(self.rng, MEDIA_SHARES),
+            idpel=caller["idpel"],
+            name=caller["name"],
+            phone=caller["phone"],
+            address=f"{caller['street']}, {village}".rstrip(", "),
             description=str(self.rng.choice(DESCRIPTIONS[category])),
             simulated=True,
         )

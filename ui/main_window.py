@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QToolBar
 
+from comcen_desktop import STARTED_AT
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.engine import describe
 from comcen_desktop.timeutil import format_wib
@@ -40,6 +42,7 @@ class QtMainWindow(QMainWindow):
         self._reports = {}
         self._crews = {}
         self.live_simulation = None
+        self._first_paint_logged = False
         self.resize(1600, 950)
 
         self.map_view = QtMapView()
@@ -150,7 +153,20 @@ class QtMainWindow(QMainWindow):
         )
         self.sync_label.setStyleSheet("")
         self._update_title()
+        if not self._first_paint_logged:
+            self._log_first_paint()
         self.stateApplied.emit(state)
+
+    def _log_first_paint(self) -> None:
+        self._first_paint_logged = True
+        if not self.isVisible():
+            return
+        self.map_view.viewport().repaint()
+        log.info(
+            "Console ready: map with %d pins painted %.2f s after start",
+            self.map_view.pin_count(),
+            time.perf_counter() - STARTED_AT,
+        )
 
     def _sync_failed(self, reason: str) -> None:
         self.sync_label.setText(f"Database tidak terjangkau: {reason}")
