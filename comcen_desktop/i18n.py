@@ -60,6 +60,37 @@ ENGLISH = {
     "Pilih laporan dulu.": "Select a report first.",
     "Peta disimpan ke": "Map saved to",
     "Data contoh": "Sample data",
+    "Kode": "Code",
+    "Tambah regu": "Add crew",
+    "Laporan": "Report",
+    "Database tidak bisa dibuka:": "The database cannot be opened:",
+    "Database tidak terjangkau:": "Database unreachable:",
+    "Regu tidak dikenal.": "Unknown crew.",
+    "Laporan {n} sudah ditutup atau tidak ada.": "Report {n} is closed or does not exist.",
+    "Lepas: tugaskan {n} laporan ke regu ini": "Drop: assign {n} report(s) to this crew",
+    "Cari nomor, desa, ULP, regu…": "Search number, village, ULP, crew…",
+    "Ketik nama regu, posko atau ULP…": "Type a crew, posko or ULP name…",
+    "Hari ini (WIB): <b>{n}</b> laporan, <b>{o}</b> terbuka": (
+        "Today (WIB): <b>{n}</b> reports, <b>{o}</b> open"
+    ),
+    "Posisi posko bawaan adalah titik label kecamatan (placeholder); ganti dengan "
+    "koordinat posko yang sebenarnya (derajat desimal, WGS84).": (
+        "The bundled posko positions are district label points (placeholders); replace "
+        "them with the real posko coordinates (decimal degrees, WGS84)."
+    ),
+    "Nilai berikut kami pilih karena data unit tidak menyebutkannya. "
+    "Periksa dan ganti dengan angka unit.": (
+        "We chose the values below because the unit's data does not give them. "
+        "Check them and replace them with the unit's figures."
+    ),
+    "Regu sedang '{status}' dan tidak menerima tugas.": (
+        "The crew is '{status}' and takes no jobs."
+    ),
+    "Laporan {n} sudah '{stage}'.": "Report {n} is already '{stage}'.",
+    "Laporan {n} sudah '{stage}'; regu tidak bisa diganti lagi.": (
+        "Report {n} is already '{stage}'; its crew can no longer be changed."
+    ),
+    "Laporan {n} sudah ditugaskan ke regu ini.": "Report {n} is already assigned to this crew.",
 }
 
 

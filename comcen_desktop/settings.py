@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "kpi.exclude_categories": ["keluhan"],
     # Closed reports stay on the map, muted, this long after closing.
     "map.closed_hours": 6,
+    # Live simulation in the console: reports per day at the wall clock's pace.
+    "sim.live_reports_per_day": 480,
     "ui.language": "id",
 }
 

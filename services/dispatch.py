@@ -22,6 +22,7 @@ from comcen_desktop.domain import (
     CrewStatus,
     Stage,
 )
+from comcen_desktop.i18n import tr
 from comcen_desktop.storage.models import Crew, Report
 from comcen_desktop.timeutil import utc_now
 from services import events, lifecycle
@@ -48,13 +49,15 @@ def refusal(
     """Why this report cannot go to this crew, in the operator's words; None when it can."""
     if crew_status in {s.value for s in UNAVAILABLE_CREW}:
         label = CREW_STATUS_LABELS[CrewStatus(crew_status)]
-        return f"Regu sedang '{label}' dan tidak menerima tugas."
+        return tr("Regu sedang '{status}' dan tidak menerima tugas.").format(status=label)
     if stage in CLOSED_STAGES:
-        return f"Laporan {number} sudah '{STAGE_LABELS[stage]}'."
+        return tr("Laporan {n} sudah '{stage}'.").format(n=number, stage=STAGE_LABELS[stage])
     if stage not in ASSIGNABLE_STAGES:
-        return f"Laporan {number} sudah '{STAGE_LABELS[stage]}'; regu tidak bisa diganti lagi."
+        return tr("Laporan {n} sudah '{stage}'; regu tidak bisa diganti lagi.").format(
+            n=number, stage=STAGE_LABELS[stage]
+        )
     if current_crew_id == crew_id:
-        return f"Laporan {number} sudah ditugaskan ke regu ini."
+        return tr("Laporan {n} sudah ditugaskan ke regu ini.").format(n=number)
     return None
 
 

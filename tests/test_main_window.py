@@ -179,3 +179,26 @@ def test_map_shows_one_pin_per_open_report_and_recent_closed_muted(window, datab
     assert open_ids == set(ids) - {ids[5]}
     assert [window.state.recent_closed[0].id] == [ids[5]]
     assert window.state.recent_closed[0].age_class == "ok"
+
+
+def test_live_simulation_is_marked_and_writes_reports(window, database):
+    from datetime import timedelta
+
+    from comcen_desktop.timeutil import utc_now
+
+    window.set_live_simulation(True)
+    assert "SIMULASI" in window.windowTitle()
+    simulator = window.live_simulation._simulator
+    window.live_simulation.stop()  # drive it by hand: the timer would race the test
+    start = utc_now()
+    simulator.step(start)
+    changes = simulator.step(start + timedelta(hours=2))
+
+    assert changes > 0
+    load(window)
+    assert window.state.reports or window.state.recent_closed
+    assert all(r.simulated for r in window.state.reports)
+
+    window.set_live_simulation(False)
+    assert "— SIMULASI" not in window.windowTitle()
+    assert "DATA SIMULASI" in window.windowTitle() or not window.state.reports

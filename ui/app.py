@@ -7,6 +7,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from comcen_desktop.i18n import tr
 from comcen_desktop.storage.engine import describe
 from services.database import open_database
 
@@ -21,7 +22,7 @@ def run(db_url: str | None = None, simulate_live: bool = False) -> int:
         database = open_database(db_url)
     except Exception as exc:
         log.exception("Cannot open the database")
-        QMessageBox.critical(None, "Comcen", f"Database tidak bisa dibuka:\n{exc}")
+        QMessageBox.critical(None, "Comcen", f"{tr('Database tidak bisa dibuka:')}\n{exc}")
         return 1
 
     from ui.main_window import QtMainWindow

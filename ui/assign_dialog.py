@@ -23,7 +23,7 @@ class QtAssignDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Pilih regu"))
         self.chosen_crew_id: int | None = None
-        self.filter_edit = QLineEdit(placeholderText="Ketik nama regu, posko atau ULP…")
+        self.filter_edit = QLineEdit(placeholderText=tr("Ketik nama regu, posko atau ULP…"))
         self.list = QListWidget()
         for crew in crews:
             self.list.addItem(self._item(crew, checker(ids, crew.id)))
@@ -36,7 +36,7 @@ class QtAssignDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Laporan: {', '.join(numbers)}"))
+        layout.addWidget(QLabel(f"{tr('Laporan')}: {', '.join(numbers)}"))
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.list)
         layout.addWidget(buttons)

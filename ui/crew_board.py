@@ -89,7 +89,9 @@ class QtCrewCard(QFrame):
         verdict = self._checker(ids, self.crew.id)
         self._paint_border(verdict, active=True)
         self.hint.setText(
-            f"✖ {verdict}" if verdict else f"Lepas: tugaskan {len(ids)} laporan ke regu ini"
+            f"✖ {verdict}"
+            if verdict
+            else tr("Lepas: tugaskan {n} laporan ke regu ini").format(n=len(ids))
         )
         self.hint.show()
         # Accept even a refused drop so the release can say why instead of doing nothing.

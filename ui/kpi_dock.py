@@ -116,6 +116,8 @@ def _summary_text(overall) -> str:
     rpt = f"RPT {fmt(overall.rpt_mean_min, ' mnt')} ({fmt(overall.rpt_achievement_pct, ' %')})"
     rct = f"RCT {fmt(overall.rct_mean_min, ' mnt')} ({fmt(overall.rct_achievement_pct, ' %')})"
     return (
-        f"Hari ini (WIB): <b>{overall.reports}</b> laporan, "
-        f"<b>{overall.open_reports}</b> terbuka · {rpt} · {rct}"
+        tr("Hari ini (WIB): <b>{n}</b> laporan, <b>{o}</b> terbuka").format(
+            n=overall.reports, o=overall.open_reports
+        )
+        + f" · {rpt} · {rct}"
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from comcen_desktop import settings
 from comcen_desktop.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -15,11 +17,17 @@ class QtLiveSimulation(QObject):
     stepped = Signal(int)  # changes written in the last step
     failed = Signal(str)
 
-    def __init__(self, database, seed: int = 1, speed: float = 1.0, interval_ms: int = 1000):
+    def __init__(self, database, seed: int | None = None, interval_ms: int = 1000):
         super().__init__()
         from services.simulation import LiveSimulator
 
-        self._simulator = LiveSimulator(database, seed=seed, speed=speed)
+        # Live runs at the wall clock's pace, so stage times and ages stay real; a
+        # busier day than the fast-forward default keeps the map worth watching.
+        with database.read() as session:
+            per_day = float(settings.get(session, "sim.live_reports_per_day"))
+        seed = seed if seed is not None else int(time.time()) % 1_000_000
+        log.info("Live simulation: seed %d, %.0f reports per day", seed, per_day)
+        self._simulator = LiveSimulator(database, seed=seed, reports_per_day=per_day)
         self._interval_ms = interval_ms
         self._thread = QThread()
         self._thread.setObjectName("comcen-simulation")

@@ -169,7 +169,7 @@ class QtMainWindow(QMainWindow):
         )
 
     def _sync_failed(self, reason: str) -> None:
-        self.sync_label.setText(f"Database tidak terjangkau: {reason}")
+        self.sync_label.setText(f"{tr('Database tidak terjangkau:')} {reason}")
         self.sync_label.setStyleSheet(ERROR_STYLE)
 
     def _update_title(self) -> None:
@@ -194,11 +194,11 @@ class QtMainWindow(QMainWindow):
     def check_drop(self, report_ids: list[int], crew_id: int) -> str | None:
         crew = self._crews.get(crew_id)
         if crew is None:
-            return "Regu tidak dikenal."
+            return tr("Regu tidak dikenal.")
         for report_id in report_ids:
             report = self._reports.get(report_id)
             if report is None:
-                return f"Laporan {report_id} sudah ditutup atau tidak ada."
+                return tr("Laporan {n} sudah ditutup atau tidak ada.").format(n=report_id)
             reason = dispatch.refusal(
                 report.stage, report.crew_id, crew.id, crew.status, report.number
             )
@@ -274,6 +274,7 @@ class QtMainWindow(QMainWindow):
 
             self.live_simulation = QtLiveSimulation(self.database)
             self.live_simulation.failed.connect(lambda t: self.show_message(t, error=True))
+            self.live_simulation.stepped.connect(self.follower.refresh)
             self.live_simulation.start()
         elif not on and self.live_simulation is not None:
             self.live_simulation.stop()

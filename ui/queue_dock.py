@@ -44,7 +44,7 @@ class QtReportQueueDock(QDockWidget):
         self.setWidget(self._build())
 
     def _build(self) -> QWidget:
-        self.filter_edit = QLineEdit(placeholderText="Cari nomor, desa, ULP, regu…")
+        self.filter_edit = QLineEdit(placeholderText=tr("Cari nomor, desa, ULP, regu…"))
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.count_label = QLabel()
         self.assign_button = QPushButton(tr("Tugaskan ke…"))

@@ -42,6 +42,14 @@ log = logging.getLogger(__name__)
 
 POSKO_COLUMNS = ("Nama", "Lintang", "Bujur", "Personel")
 CREW_COLUMNS = ("Kode", "Nama", "Posko", "Kendaraan", "Anggota", "Status")
+POSKO_NOTE = (
+    "Posisi posko bawaan adalah titik label kecamatan (placeholder); ganti dengan "
+    "koordinat posko yang sebenarnya (derajat desimal, WGS84)."
+)
+ASSUMPTION_NOTE = (
+    "Nilai berikut kami pilih karena data unit tidak menyebutkannya. "
+    "Periksa dan ganti dengan angka unit."
+)
 
 
 class QtSettingsDialog(QDialog):
@@ -82,10 +90,7 @@ class QtSettingsDialog(QDialog):
                 table.setItem(row, column, QTableWidgetItem(value))
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.posko_table = table
-        note = QLabel(
-            "Posisi posko bawaan adalah titik label kecamatan (placeholder); "
-            "ganti dengan koordinat posko yang sebenarnya (derajat desimal, WGS84)."
-        )
+        note = QLabel(tr(POSKO_NOTE))
         note.setWordWrap(True)
         return _page(note, table)
 
@@ -110,7 +115,7 @@ class QtSettingsDialog(QDialog):
             )
         table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.crew_table = table
-        add = QPushButton("Tambah regu")
+        add = QPushButton(tr("Tambah regu"))
         add.clicked.connect(self._add_crew_row)
         return _page(table, add)
 
@@ -157,11 +162,7 @@ class QtSettingsDialog(QDialog):
             rows = settings.assumptions(session)
         view = QTextBrowser()
         items = "".join(f"<li><b>{r.key}</b> = {r.value!r}<br>{r.note or ''}</li>" for r in rows)
-        view.setHtml(
-            "<p>Nilai berikut kami pilih karena data unit tidak menyebutkannya. "
-            "Periksa dan ganti dengan angka unit.</p>"
-            f"<ul>{items}</ul>"
-        )
+        view.setHtml(f"<p>{tr(ASSUMPTION_NOTE)}</p><ul>{items}</ul>")
         return _page(view)
 
     # --- saving ----------------------------------------------------------------
