@@ -61,6 +61,8 @@ ENGLISH = {
     "Peta disimpan ke": "Map saved to",
     "Data contoh": "Sample data",
     "Kode": "Code",
+    "capaian": "achievement",
+    "Tugaskan": "Assign",
     "Tambah regu": "Add crew",
     "Laporan": "Report",
     "Database tidak bisa dibuka:": "The database cannot be opened:",

@@ -164,6 +164,7 @@ class QtMapView(QGraphicsView):
 
     def _after_zoom(self) -> None:
         self.villages.update_for_scale(self.scale_px_per_m())
+        self.areas.update_for_scale(self.scale_px_per_m())
         # Only the scale matters for which crews overlap; translation is irrelevant.
         self.crews.relayout(self.transform())
 

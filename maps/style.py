@@ -37,4 +37,6 @@ POSKO_SIZE_PX = 16
 CREW_SIZE_PX = 22
 # Village names appear once the view shows fewer metres per pixel than this; at the
 # whole-island view (~150 m/px on a 1080p screen) they would be an unreadable carpet.
-VILLAGE_LABEL_MAX_M_PER_PX = 40.0
+VILLAGE_LABEL_MAX_M_PER_PX = 60.0
+DISTRICT_LABEL_MAX_M_PER_PX = 160.0
+DISTRICT_TEXT = QColor("#5d6d7e")

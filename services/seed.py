@@ -37,6 +37,7 @@ ASSUMED_MOTORBIKES = 0
 CAR_CREW_MEMBERS = 3
 MOTOR_CREW_MEMBERS = 2
 P2D_CARS = 1
+FIELD_WORDS = {"cars": "mobil", "motorbikes": "motor"}
 
 
 class SeedError(ValueError):
@@ -229,7 +230,8 @@ def _vehicle_count(session, ulp: dict, field: str, assumed: int) -> int:
         f"org.{ulp['name']}.{field}",
         assumed,
         assumption=True,
-        note=f"organization.json has no {field} for ULP {ulp['name']}; assumed {assumed}.",
+        note=f"ULP {ulp['name']}: jumlah {FIELD_WORDS[field]} tidak ada di data unit; "
+        f"dianggap {assumed}.",
     )
     return assumed
 
@@ -243,8 +245,8 @@ def _crews_for_ulp(session, ulp: dict, stations: list[Posko]) -> int:
             f"org.{ulp['name']}.personnel",
             None,
             assumption=True,
-            note=f"Personnel of ULP {ulp['name']} is unknown; crews get "
-            f"{CAR_CREW_MEMBERS} (mobil) or {MOTOR_CREW_MEMBERS} (motor) members.",
+            note=f"ULP {ulp['name']}: jumlah personel tidak diketahui; setiap regu dianggap "
+            f"{CAR_CREW_MEMBERS} orang (mobil) atau {MOTOR_CREW_MEMBERS} orang (motor).",
         )
     cars = _vehicle_count(session, ulp, "cars", ASSUMED_CARS_PER_POSKO * len(stations))
     bikes = _vehicle_count(session, ulp, "motorbikes", ASSUMED_MOTORBIKES)
@@ -298,7 +300,7 @@ def _p2d(session, data: dict | None, areas) -> int:
         "org.p2d.cars",
         P2D_CARS,
         assumption=True,
-        note="organization.json gives the P2D posko no vehicles; assumed one car crew.",
+        note="Posko P2D: kendaraan tidak disebut di data unit; dianggap satu regu mobil.",
     )
     return P2D_CARS
 
@@ -322,6 +324,6 @@ def _seed_targets(session, areas: dict[str, UlpArea]) -> None:
             "rct_min": settings.DEFAULT_RCT_TARGET_MIN,
         },
         assumption=True,
-        note="Targets derived from the 2021 Bangka results (131 % of target); "
-        "set the unit's own per ULP and year.",
+        note="Target KPI semua ULP: RPT 28,38 mnt dan RCT 48,23 mnt, diturunkan dari hasil "
+        "Bangka 2021 (capaian 131 %); ganti dengan target unit per ULP dan tahun.",
     )

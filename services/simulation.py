@@ -31,6 +31,9 @@ from sqlalchemy.orm import Session
 
 from comcen_desktop import geo
 from comcen_desktop.domain import (
+    CLOSED_STAGES,
+    STAGE_LABELS,
+    STAGE_ORDER,
     UNAVAILABLE_CREW,
     Category,
     Media,
@@ -94,7 +97,9 @@ class SimSummary:
     end: datetime
 
     def describe(self) -> str:
-        stages = ", ".join(f"{stage} {count}" for stage, count in self.per_stage.items())
+        stages = ", ".join(
+            f"{STAGE_LABELS[Stage(stage)]} {count}" for stage, count in self.per_stage.items()
+        )
         return (
             f"{self.reports_created} laporan simulasi ({format_wib(self.start)} – "
             f"{format_wib(self.end)}): {self.closed} selesai/batal, {self.open} terbuka "
@@ -284,26 +289,80 @@ class _World:
                 best, best_arrival = crew, arrival
         return best
 
-    def _plan_job(self, report_id: int, job: _Job, crew: _CrewPlan, at: datetime) -> None:
-        leaves = _after(max(at, crew.free_at), self.rng.uniform(1, 2))
-        arrives = _after(leaves, crew.travel_min(job.x, job.y, leaves))
-        work = WORK_MEDIAN_MIN[job.category] * float(self.rng.lognormal(0.0, WORK_SIGMA))
-        restored = _after(arrives, work)
+    def _plan_job(
+        self,
+        report_id: int,
+        job: _Job,
+        crew: _CrewPlan,
+        at: datetime,
+        current: Stage = Stage.PENUGASAN,
+    ) -> None:
+        """Schedule the stages after ``current``; earlier ones already happened."""
+        done = STAGE_ORDER.index(current)
 
-        self._schedule(leaves, "stage", report_id=report_id, stage=Stage.PERJALANAN)
-        self._schedule(
-            arrives, "stage", report_id=report_id, stage=Stage.PENGERJAAN, crew_id=crew.id
+        def reached(stage: Stage) -> bool:
+            return done >= STAGE_ORDER.index(stage)
+
+        leaves = (
+            at
+            if reached(Stage.PERJALANAN)
+            else _after(max(at, crew.free_at), self.rng.uniform(1, 2))
         )
+        arrives = (
+            at
+            if reached(Stage.PENGERJAAN)
+            else _after(leaves, crew.travel_min(job.x, job.y, leaves))
+        )
+        work = WORK_MEDIAN_MIN[job.category] * float(self.rng.lognormal(0.0, WORK_SIGMA))
+        restored = at if reached(Stage.NYALA) else _after(arrives, work)
+        closing = _after(restored, 3 + self.rng.gamma(2.0, 3.0))  # photos, notes
+
+        plan = [(leaves, Stage.PERJALANAN, 0), (arrives, Stage.PENGERJAAN, crew.id)]
         if self.rng.uniform() < NYALA_SEMENTARA_SHARE[job.category]:
             temporary = _after(arrives, work * self.rng.uniform(0.3, 0.7))
-            self._schedule(temporary, "stage", report_id=report_id, stage=Stage.NYALA_SEMENTARA)
-        self._schedule(restored, "stage", report_id=report_id, stage=Stage.NYALA, crew_id=crew.id)
-        closing = _after(restored, 3 + self.rng.gamma(2.0, 3.0))  # photos, notes
-        self._schedule(closing, "stage", report_id=report_id, stage=Stage.SELESAI)
+            plan.append((temporary, Stage.NYALA_SEMENTARA, 0))
+        plan += [(restored, Stage.NYALA, crew.id), (closing, Stage.SELESAI, 0)]
+        for moment, stage, crew_id in plan:
+            if not reached(stage):
+                self._schedule(moment, "stage", report_id=report_id, stage=stage, crew_id=crew_id)
 
-        crew.x, crew.y, crew.free_at = job.x, job.y, restored
+        crew.x, crew.y, crew.free_at = job.x, job.y, max(crew.free_at, restored)
         crew.home_at = None
         crew.generation += 1
+
+    # ---- work left open by an earlier run
+
+    def adopt_open(self, session: Session, at: datetime) -> int:
+        """Take over simulated reports still open at ``at``, so a live run (or a second
+        fast-forward) carries on the jobs an earlier run left half-done."""
+        rows = session.execute(
+            select(Report)
+            .where(
+                Report.simulated.is_(True),
+                Report.stage.not_in([s.value for s in CLOSED_STAGES]),
+                Report.reported_at <= at,
+            )
+            .order_by(Report.reported_at)
+        ).scalars()
+        # Jobs furthest along first, so each crew's queue chains in a sensible order.
+        reports = sorted(rows, key=lambda r: -STAGE_ORDER.index(Stage(r.stage)))
+        for report in reports:
+            self._adopt(report, at)
+        if reports:
+            log.info("Simulation: took over %d open simulated reports", len(reports))
+        return len(reports)
+
+    def _adopt(self, report: Report, at: datetime) -> None:
+        x, y = geo.to_utm(report.lon, report.lat)
+        category = Category(report.category)
+        job = _Job(category, x, y, report.lon, report.lat)
+        self.jobs[report.id] = job
+        stage = Stage(report.stage)
+        crew = self.crews.get(report.crew_id) if report.crew_id is not None else None
+        if stage is Stage.LAPOR or crew is None:
+            self._schedule(_after(at, self.rng.uniform(0.5, 2)), "assign", report_id=report.id)
+            return
+        self._plan_job(report.id, job, crew, at, current=stage)
 
     def _advance(self, session: Session, action: _Action) -> int:
         report = session.get(Report, action.report_id)
@@ -393,6 +452,7 @@ def simulate(
     end = start + timedelta(hours=hours)
     with database.read() as session:
         world = _World(session, seed, start, reports_per_day)
+        world.adopt_open(session, start)
 
     # One transaction per simulated hour: a month stays a few hundred commits,
     # and a console following the log sees the hours land one by one.
@@ -477,6 +537,7 @@ class LiveSimulator:
     def _start(self, now: datetime) -> None:
         with self._database.read() as session:
             self._world = _World(session, self._seed, now, self._per_day)
+            self._world.adopt_open(session, now)
         self._wall_start = now
 
     def _run(self, target: datetime) -> int:

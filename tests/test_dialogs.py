@@ -114,5 +114,6 @@ def test_assumptions_are_listed(qtbot, database):
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     html = dialog.findChildren(QTextBrowser)[0].toPlainText()
-    assert "org.Koba.cars" in html
-    assert "org.p2d.cars" in html
+    assert "ULP Koba: jumlah mobil tidak ada di data unit; dianggap 1." in html
+    assert "Posko P2D" in html
+    assert "org." not in html  # operators read sentences, not setting keys

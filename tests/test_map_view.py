@@ -207,6 +207,18 @@ def test_village_labels_only_when_zoomed_in(view):
     assert not any(label.isVisible() for label in view.villages.labels)
 
 
+def test_district_names_appear_before_village_names(view):
+    assert not view.areas.district_labels_visible
+
+    while 1 / view.scale_px_per_m() > 150:
+        view.zoom_in()
+    assert view.areas.district_labels_visible
+    assert not view.villages.visible
+
+    view.fit_island()
+    assert not view.areas.district_labels_visible
+
+
 def test_keys_zoom_and_zero_returns_to_the_island(view, qtbot):
     fit = view.scale_px_per_m()
     QTest.keyClick(view, Qt.Key.Key_Plus)

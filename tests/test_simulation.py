@@ -216,3 +216,28 @@ def test_live_simulator_creates_reports_as_time_passes(database):
     with database.read() as session:
         latest = session.scalar(select(func.max(Report.reported_at)))
     assert latest <= live.simulated_now
+
+
+def test_a_live_run_carries_on_jobs_an_earlier_run_left_open(database):
+    from sqlalchemy import select
+
+    from comcen_desktop.domain import CLOSED_STAGES
+    from comcen_desktop.storage.models import Report
+
+    begin = START - timedelta(hours=4)  # ends at 22:00 WIB, in the evening peak
+    simulation.simulate(database, 6, seed=5, start=begin)
+    end = begin + timedelta(hours=6)
+    with database.read() as session:
+        left_open = session.scalars(
+            select(Report.id).where(Report.stage.not_in([s.value for s in CLOSED_STAGES]))
+        ).all()
+    assert left_open, "the seed must leave work open for this test to mean anything"
+
+    live = simulation.LiveSimulator(database, seed=9, reports_per_day=1)
+    live.step(end)
+    live.step(end + timedelta(hours=6))
+
+    with database.read() as session:
+        stages = dict(session.execute(select(Report.id, Report.stage)).all())
+    still_open = [i for i in left_open if stages[i] not in {s.value for s in CLOSED_STAGES}]
+    assert still_open == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -58,7 +59,7 @@ class QtCrewCard(QFrame):
         status = CrewStatus(crew.status)
         colour = CREW_STATUS_COLOURS[status]
         self.title.setText(
-            f"<b>{crew.name}</b> &nbsp;<span style='background:{colour};"
+            f"<b>{escape(crew.name)}</b> &nbsp;<span style='background:{colour};"
             f"color:white;padding:1px 4px'>&nbsp;{CREW_STATUS_LABELS[status]}&nbsp;</span>"
         )
         if crew.current_report:
@@ -131,6 +132,7 @@ class QtCrewBoardDock(QDockWidget):
         self._layout_key: tuple = ()
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(self._scroll)
 
     def set_crews(self, crews: list[CrewView]) -> None:
@@ -151,9 +153,12 @@ class QtCrewBoardDock(QDockWidget):
         for crew in sorted(crews, key=lambda c: (c.ulp, c.posko, c.code)):
             if crew.posko != posko:
                 posko = crew.posko
+                short = crew.posko.removeprefix("Posko Yantek ").removeprefix("Posko ")
                 header = QLabel(
-                    f"<b>{crew.posko}</b> <span style='color:gray'>· ULP {crew.ulp}</span>"
+                    f"<b>{escape(short)}</b> <span style='color:gray'>· {escape(crew.ulp)}</span>"
                 )
+                header.setToolTip(crew.posko)
+                header.setWordWrap(True)
                 layout.addWidget(header)
             card = QtCrewCard(crew, self._checker)
             card.dropped.connect(self.reportsDroppedOnCrew)

@@ -113,8 +113,11 @@ def _summary_text(overall) -> str:
     def fmt(value, unit=""):
         return "–" if value is None else f"{value:.1f}{unit}"
 
-    rpt = f"RPT {fmt(overall.rpt_mean_min, ' mnt')} ({fmt(overall.rpt_achievement_pct, ' %')})"
-    rct = f"RCT {fmt(overall.rct_mean_min, ' mnt')} ({fmt(overall.rct_achievement_pct, ' %')})"
+    def kpi(name: str, mean, achieved) -> str:
+        return f"{name} {fmt(mean, ' mnt')} ({tr('capaian')} {fmt(achieved, ' %')})"
+
+    rpt = kpi("RPT", overall.rpt_mean_min, overall.rpt_achievement_pct)
+    rct = kpi("RCT", overall.rct_mean_min, overall.rct_achievement_pct)
     return (
         tr("Hari ini (WIB): <b>{n}</b> laporan, <b>{o}</b> terbuka").format(
             n=overall.reports, o=overall.open_reports

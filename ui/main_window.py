@@ -6,7 +6,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QToolBar
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 TITLE = "Comcen UP3 Bangka"
 ERROR_STYLE = "color: white; background: #c0392b; padding: 2px 6px;"
 INFO_STYLE = "color: white; background: #1b998b; padding: 2px 6px;"
+MESSAGE_INFO_MS, MESSAGE_ERROR_MS = 10_000, 30_000
 
 
 class QtMainWindow(QMainWindow):
@@ -118,6 +119,8 @@ class QtMainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
 
     def _build_status_bar(self) -> None:
+        self._message_timer = QTimer(self, singleShot=True)
+        self._message_timer.timeout.connect(self._clear_message)
         self.message_label = QLabel()
         self.sync_label = QLabel()
         self.statusBar().addWidget(self.message_label, 1)
@@ -244,7 +247,14 @@ class QtMainWindow(QMainWindow):
             log.info("Refused: %s", text)
         self.message_label.setText(text)
         self.message_label.setStyleSheet(ERROR_STYLE if error else INFO_STYLE)
+        self.message_label.setToolTip(text)
+        # A message is news, not a state: it fades after a while (errors stay longer).
+        self._message_timer.start(MESSAGE_ERROR_MS if error else MESSAGE_INFO_MS)
         self.messageShown.emit(text, error)
+
+    def _clear_message(self) -> None:
+        self.message_label.clear()
+        self.message_label.setStyleSheet("")
 
     def save_map(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

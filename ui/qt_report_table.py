@@ -24,6 +24,12 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 COLUMNS = ("Nomor", "Waktu", "Umur", "ULP", "Desa", "Tahap", "Regu", "Kategori")
+# The queue is narrow: "Gangguan individu" would push Regu off screen.
+SHORT_CATEGORY = {
+    Category.INDIVIDU.value: "Individu",
+    Category.MELUAS.value: "Padam meluas",
+    Category.KELUHAN.value: "Keluhan",
+}
 AGE_BRUSHES = {AGE_WARN: QColor("#fde3b5"), AGE_LATE: QColor("#f5b7b1")}
 
 
@@ -75,7 +81,8 @@ class QtReportTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return _background(report, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return report.description or None
+            label = CATEGORY_LABELS.get(Category(report.category), report.category)
+            return f"{report.number} · {label}\n{report.description or ''}".strip()
         return None
 
     def mimeTypes(self) -> list[str]:
@@ -102,7 +109,7 @@ def _display(report: ReportView, column: str):
         case "Desa":
             return report.village
         case "Kategori":
-            return CATEGORY_LABELS.get(Category(report.category), report.category)
+            return SHORT_CATEGORY.get(report.category, report.category)
         case "Tahap":
             return STAGE_LABELS[report.stage]
         case "Umur":

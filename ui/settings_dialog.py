@@ -7,6 +7,7 @@ field and nothing is stored, so a typo never leaves half the organisation saved.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -65,6 +66,8 @@ class QtSettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Simpan"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Batal"))
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -113,7 +116,9 @@ class QtSettingsDialog(QDialog):
                 crew.members,
                 crew.status,
             )
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.crew_table = table
         add = QPushButton(tr("Tambah regu"))
         add.clicked.connect(self._add_crew_row)
@@ -161,7 +166,7 @@ class QtSettingsDialog(QDialog):
         with self._database.read() as session:
             rows = settings.assumptions(session)
         view = QTextBrowser()
-        items = "".join(f"<li><b>{r.key}</b> = {r.value!r}<br>{r.note or ''}</li>" for r in rows)
+        items = "".join(f"<li>{escape(r.note or r.key)}</li>" for r in rows)
         view.setHtml(f"<p>{tr(ASSUMPTION_NOTE)}</p><ul>{items}</ul>")
         return _page(view)
 

@@ -17,7 +17,7 @@ from services.queries import AreaShape
 
 log = logging.getLogger(__name__)
 
-Z_FILLS, Z_DISTRICTS, Z_LABELS = 0, 1, 55  # labels over pins, under crews
+Z_FILLS, Z_DISTRICTS, Z_DISTRICT_LABELS, Z_LABELS = 0, 1, 29, 55  # ULP names over pins
 SMALL_AREA_DEG = 0.3  # about 33 km: smaller areas are labelled beside themselves
 
 
@@ -26,13 +26,15 @@ class AreaLayer:
         self._fills = LayerGroup(Z_FILLS)
         self._lines = LayerGroup(Z_DISTRICTS)
         self._labels = LayerGroup(Z_LABELS)
-        for group in (self._fills, self._lines, self._labels):
+        self._district_labels = LayerGroup(Z_DISTRICT_LABELS)
+        self._district_labels.setVisible(False)
+        for group in (self._fills, self._lines, self._labels, self._district_labels):
             scene.addItem(group)
         self.ulp_items: dict[str, QGraphicsPathItem] = {}
         self.ulp_labels: dict[str, HaloLabel] = {}
 
     def set_areas(self, areas: list[AreaShape]) -> None:
-        for group in (self._fills, self._lines, self._labels):
+        for group in (self._fills, self._lines, self._labels, self._district_labels):
             group.clear()
         self.ulp_items.clear()
         self.ulp_labels.clear()
@@ -64,6 +66,27 @@ class AreaLayer:
         item.setBrush(Qt.BrushStyle.NoBrush)
         # Lines only: the ULP fill under them must keep its tooltip and the map its pan.
         item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+        point = polylabel(_largest_part(area.geometry), tolerance=0.001)
+        label = HaloLabel(
+            f"Kec. {area.name}", scene_point(point.x, point.y), 8.5, colour=style.DISTRICT_TEXT
+        )
+        label.setParentItem(self._district_labels)
+
+    @property
+    def district_labels_visible(self) -> bool:
+        return self._district_labels.isVisible()
+
+    def update_for_scale(self, pixels_per_metre: float) -> None:
+        """District names once zoomed in a little; at island scale they would crowd."""
+        limit = style.DISTRICT_LABEL_MAX_M_PER_PX
+        self._district_labels.setVisible(pixels_per_metre > 0 and 1 / pixels_per_metre <= limit)
+
+
+def _largest_part(geometry):
+    if geometry.geom_type == "MultiPolygon":
+        return max(geometry.geoms, key=lambda part: part.area)
+    return geometry
 
 
 def _ulp_label(area: AreaShape) -> HaloLabel:
