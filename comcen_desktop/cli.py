@@ -12,15 +12,20 @@ import importlib
 import logging
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from comcen_desktop import i18n, paths
-from comcen_desktop.timeutil import parse_iso
+from comcen_desktop.timeutil import parse_iso, utc_now
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_NO_DISPLAY = 0, 1, 2
 MAX_SIM_HOURS = 24 * 366
+MAX_SNAPSHOT_PIXELS = 100_000_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = commands.add_parser("simulate", help="fill the database with simulated hours")
     sim.add_argument("--hours", type=float, required=True)
-    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--seed", type=_non_negative, default=1)
     sim.add_argument(
         "--start",
         help="ISO time of the first simulated moment "
@@ -58,6 +63,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("bench", help="print map drawing benchmark figures")
     return parser
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
+    return value
+
+
+def check_db_url(url: str | None) -> None:
+    """Refuse a URL that would silently use a throw-away in-memory database."""
+    if url is None:
+        return
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            f"--db '{url}' is not a database URL (e.g. sqlite:///comcen.db or "
+            "postgresql+psycopg://user@127.0.0.1/comcen)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError(f"--db '{url}' names no file; use sqlite:///path/to/comcen.db")
 
 
 def configure_logging(verbose: bool) -> None:
@@ -97,11 +127,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # the last line of defence: one clear line, details in the log
         log.debug("Command failed", exc_info=True)
-        print(f"comcen: {exc}", file=sys.stderr)
+        print(f"comcen: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
 
 
+def one_line(exc: Exception) -> str:
+    """The first line of an error, without SQL or its parameters (they may hold a
+    customer's name and phone number)."""
+    if isinstance(exc, SQLAlchemyError):
+        exc = getattr(exc, "orig", None) or exc
+        text = str(exc).split("\n[SQL:")[0]
+    else:
+        text = str(exc)
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 def _run(args) -> int:
+    check_db_url(args.db)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "snapshot":
@@ -136,10 +179,17 @@ def _simulate(args) -> int:
         return EXIT_ERROR
     try:
         start = parse_iso(args.start) if args.start else None
-    except ValueError:
+    except (ValueError, OverflowError):
         print(
             f"comcen: --start '{args.start}' is not an ISO time such as "
             "2026-12-01T08:00 or 2026-12-01T08:00+07:00",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if start is not None and start + timedelta(hours=args.hours) > utc_now() + timedelta(minutes=1):
+        print(
+            f"comcen: --start {args.start} with --hours {args.hours:g} would put reports in "
+            "the future; choose an earlier start or fewer hours",
             file=sys.stderr,
         )
         return EXIT_ERROR
@@ -150,9 +200,10 @@ def _simulate(args) -> int:
 
 
 def _snapshot(args) -> int:
-    if args.width < 100 or args.height < 100 or args.width * args.height > 100_000_000:
+    if args.width * args.height > MAX_SNAPSHOT_PIXELS:
         print(
-            "comcen: --width and --height must be at least 100 and at most 100 megapixels together",
+            f"comcen: --width × --height is more than {MAX_SNAPSHOT_PIXELS // 1_000_000} "
+            "megapixels; use a PDF for large prints",
             file=sys.stderr,
         )
         return EXIT_ERROR

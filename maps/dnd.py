@@ -14,6 +14,7 @@ from PySide6.QtCore import QMimeData
 log = logging.getLogger(__name__)
 
 MIME_REPORTS = "application/x-comcen-reports"
+MAX_PAYLOAD_BYTES = 1_000_000  # about 80,000 ids: far beyond any real multi-select
 
 
 def encode_reports(ids) -> QMimeData:
@@ -25,18 +26,27 @@ def encode_reports(ids) -> QMimeData:
 
 
 def decode_reports(mime: QMimeData | None) -> list[int] | None:
-    """The report ids in a drag, or None when it carries no (valid) report list."""
+    """The report ids in a drag, or None when it carries no (valid) report list.
+
+    Drags can come from other programs too, so the payload is treated as untrusted:
+    bounded in size and depth, ids bounded to what the database can hold.
+    """
     if mime is None or not mime.hasFormat(MIME_REPORTS):
         return None
     raw = bytes(mime.data(MIME_REPORTS).data())
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        log.warning("Ignoring an oversized report drag payload (%d bytes)", len(raw))
+        return None
     try:
         ids = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         log.warning("Ignoring malformed report drag payload (%d bytes)", len(raw))
         return None
-    if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
-    ):
+    if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
         log.warning("Ignoring report drag payload that is not a list of ids")
         return None
     return ids
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63

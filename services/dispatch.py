@@ -8,9 +8,11 @@ same report at once end with one winner; the loser is told who got it.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # A report may be (re)assigned only before the crew has set off.
 ASSIGNABLE_STAGES = frozenset({Stage.LAPOR, Stage.PENUGASAN})
+BUSY_ATTEMPTS = 3
+BUSY_PAUSE_S = 0.2
 
 
 @dataclass
@@ -126,26 +130,48 @@ def assign_now(
     actor: str,
     expected_versions: dict[int, int] | None = None,
 ) -> AssignResult:
-    """Assign in a transaction of its own; a lost race becomes a refusal, not a crash."""
+    """Assign in a transaction of its own; a lost race or a busy database becomes a
+    refusal the operator can read, never an exception."""
+    if not report_ids:
+        return AssignResult(refused=[tr("Tidak ada laporan untuk ditugaskan.")])
     seen: dict[int, int] = dict(expected_versions or {})
-    try:
-        with database.transaction() as session:
-            # Without the console's versions, the versions read here are the ones held.
-            for report_id in report_ids:
-                if report_id not in seen and (report := session.get(Report, report_id)):
-                    seen[report_id] = report.version
-            result = assign(session, report_ids, crew_id, actor, expected_versions=seen)
-            if result.refused:
-                # All or nothing: a multi-drop with one bad report stores nothing.
-                raise _RefusedError(result.refused)
-            return result
-    except _RefusedError as refused:
-        return AssignResult(refused=refused.reasons)
-    except StaleDataError as exc:
-        # Another console committed between our read and our UPDATE (which matched no
-        # row of the version we read): say who has the report now all the same.
-        log.info("Assignment lost a race at write time: %s", exc)
-        return AssignResult(refused=_changed_messages(database, report_ids, seen))
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            return _assign_once(database, report_ids, crew_id, actor, seen)
+        except _RefusedError as refused:
+            return AssignResult(refused=refused.reasons)
+        except StaleDataError as exc:
+            # Another console committed between our read and our UPDATE (which matched no
+            # row of the version we read): say who has the report now all the same.
+            log.info("Assignment lost a race at write time: %s", exc)
+            return AssignResult(refused=_changed_messages(database, report_ids, seen))
+        except OperationalError as exc:
+            # SQLite's busy timeout ran out behind a long run of other writers (a
+            # simulation, a bulk import): try again a few times, then say so plainly.
+            log.warning("Assignment attempt %d: database busy (%s)", attempt, exc.orig)
+            time.sleep(BUSY_PAUSE_S * attempt)
+        except SQLAlchemyError as exc:
+            log.exception("Assignment failed")
+            first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+            return AssignResult(
+                refused=[tr("Database menolak penugasan: {e}").format(e=first_line)]
+            )
+    return AssignResult(
+        refused=[tr("Database sibuk atau tidak terjangkau; penugasan belum tersimpan, coba lagi.")]
+    )
+
+
+def _assign_once(database, report_ids, crew_id, actor, seen) -> AssignResult:
+    with database.transaction() as session:
+        # Without the console's versions, the versions read here are the ones held.
+        for report_id in report_ids:
+            if report_id not in seen and (report := session.get(Report, report_id)):
+                seen[report_id] = report.version
+        result = assign(session, report_ids, crew_id, actor, expected_versions=seen)
+        if result.refused:
+            # All or nothing: a multi-drop with one bad report stores nothing.
+            raise _RefusedError(result.refused)
+        return result
 
 
 class _RefusedError(Exception):

@@ -43,6 +43,26 @@ class CrewEdit:
     status: str
 
 
+NAME_MAX, CODE_MAX = 80, 40  # the column lengths in storage.models
+
+
+def check_text(label: str, field: str, value: str, limit: int) -> None:
+    if not value.strip():
+        raise OrganisationError(f"{label}: {field} kosong.")
+    if len(value.strip()) > limit:
+        raise OrganisationError(f"{label}: {field} lebih dari {limit} karakter.")
+
+
+def check_unique(label: str, field: str, values: list[str]) -> None:
+    """Names the first value used twice, before the database's constraint would."""
+    seen: set[str] = set()
+    for value in values:
+        key = value.strip().casefold()
+        if key in seen:
+            raise OrganisationError(f"{label}: {field} '{value.strip()}' dipakai dua kali.")
+        seen.add(key)
+
+
 def check_position(label: str, lat: float, lon: float) -> None:
     if not LAT_RANGE[0] <= lat <= LAT_RANGE[1]:
         raise OrganisationError(f"{label}: lintang {lat} di luar Bangka ({LAT_RANGE}).")
@@ -54,8 +74,7 @@ def update_posko(session: Session, edit: PoskoEdit, actor: str) -> bool:
     station = session.get(Posko, edit.id)
     if station is None:
         raise OrganisationError(f"Posko {edit.id} tidak ada.")
-    if not edit.name.strip():
-        raise OrganisationError(f"Posko {station.name}: nama kosong.")
+    check_text(f"Posko {station.name}", "nama", edit.name, NAME_MAX)
     check_position(f"Posko {edit.name}", edit.lat, edit.lon)
     if edit.personnel is not None and edit.personnel < 0:
         raise OrganisationError(f"Posko {edit.name}: personel tidak boleh negatif.")
@@ -109,8 +128,8 @@ def save_crew(session: Session, edit: CrewEdit, actor: str) -> bool:
 
 
 def _check_crew(session: Session, edit: CrewEdit, label: str) -> None:
-    if not edit.code.strip() or not edit.name.strip():
-        raise OrganisationError(f"{label}: kode dan nama wajib diisi.")
+    check_text(label, "kode", edit.code, CODE_MAX)
+    check_text(label, "nama", edit.name, NAME_MAX)
     if edit.vehicle not in {v.value for v in Vehicle}:
         raise OrganisationError(f"{label}: kendaraan '{edit.vehicle}' tidak dikenal.")
     if edit.status not in {s.value for s in CrewStatus}:

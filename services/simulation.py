@@ -26,8 +26,9 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from comcen_desktop import geo
 from comcen_desktop.domain import (
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 ACTOR = "simulasi"
 
 DEFAULT_REPORTS_PER_DAY = 120.0
+SQLITE_WRITER_BREATH_S = 0.02
 
 # Relative report rate per WIB hour: quiet before dawn, a peak in the evening when
 # lights, cookers and air conditioners all run. Normalised to a mean of 1 below.
@@ -258,7 +260,10 @@ class _World:
         return self._advance(session, action)
 
     def _assign(self, session: Session, action: _Action) -> int:
-        if session.get(Report, action.report_id).stage != Stage.LAPOR.value:
+        report = session.get(Report, action.report_id)
+        if report is None or action.report_id not in self.jobs:
+            return 0  # created in an hour that was dropped after a conflict
+        if report.stage != Stage.LAPOR.value:
             return 0  # an operator dispatched or cancelled it first; leave it to them
 
         job = self.jobs[action.report_id]
@@ -330,6 +335,18 @@ class _World:
         crew.home_at = None
         crew.generation += 1
 
+    def forget(self, report_ids: list[int]) -> None:
+        """Drop the plans of reports whose creation was rolled back: SQLite hands their
+        ids out again, and a stale plan must not act on the newcomer."""
+        gone = set(report_ids)
+        if not gone:
+            return
+        self.created = [i for i in self.created if i not in gone]
+        for report_id in gone:
+            self.jobs.pop(report_id, None)
+        self.actions = [a for a in self.actions if a.report_id not in gone]
+        heapq.heapify(self.actions)
+
     # ---- work left open by an earlier run
 
     def adopt_open(self, session: Session, at: datetime) -> int:
@@ -366,6 +383,8 @@ class _World:
 
     def _advance(self, session: Session, action: _Action) -> int:
         report = session.get(Report, action.report_id)
+        if report is None:
+            return 0  # created in an hour that was dropped after a conflict
         try:
             lifecycle.advance(session, report, action.stage, action.at, ACTOR)
         except lifecycle.StageError as exc:
@@ -459,8 +478,7 @@ def simulate(
     moment = start
     while moment < end:
         moment = min(moment + timedelta(hours=1), end)
-        with database.transaction() as session:
-            world.run_until(session, moment)
+        _run_hour(database, world, moment)
         if progress is not None:
             progress((moment - start) / (end - start))
 
@@ -474,6 +492,33 @@ def simulate(
         summary.elapsed_s,
     )
     return summary
+
+
+def _run_hour(database, world: _World, moment: datetime) -> None:
+    created_before = len(world.created)
+    try:
+        with database.transaction() as session:
+            world.run_until(session, moment)
+    except SQLAlchemyError as exc:
+        if not _is_conflict(exc):
+            raise  # a read-only or broken database: stop, do not pretend to simulate
+        # An operator or a second simulation changed the same report or crew in the
+        # meantime: their write stands, this hour's simulated changes are dropped.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        log.warning("Simulated hour up to %s dropped after a conflict: %s", moment, reason)
+        world.forget(world.created[created_before:])
+    if database.is_sqlite:
+        # SQLite has one writer at a time and no fair queue: without a breath between
+        # commits a fast-forward run starves a console's assignment past its timeout.
+        time.sleep(SQLITE_WRITER_BREATH_S)
+
+
+def _is_conflict(exc: SQLAlchemyError) -> bool:
+    """A lost race with another writer, as opposed to a database that cannot be written."""
+    if isinstance(exc, StaleDataError):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
 def _summarise(database, ids: list[int], start, end, elapsed: float) -> SimSummary:
@@ -541,9 +586,14 @@ class LiveSimulator:
         self._wall_start = now
 
     def _run(self, target: datetime) -> int:
+        created_before = len(self._world.created)
         try:
             with self._database.transaction() as session:
                 return self._world.run_until(session, target)
-        except SQLAlchemyError:
-            log.warning("Simulation step to %s failed; skipped", target, exc_info=True)
+        except SQLAlchemyError as exc:
+            if not _is_conflict(exc):
+                raise  # the console shows it: a live simulation must not fail silently
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            log.warning("Simulation step to %s skipped after a conflict: %s", target, reason)
+            self._world.forget(self._world.created[created_before:])
             return 0

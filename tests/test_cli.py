@@ -105,3 +105,42 @@ def test_simulate_with_a_bad_start_time_names_it(tmp_path):
     assert result.returncode != 0
     assert "kemarin" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def one_clear_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode != 0
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_a_url_without_a_file_is_refused(tmp_path):
+    result = run_comcen("--db", "sqlite:///", "db", "upgrade",
+                        env_update={"COMCEN_HOME": str(tmp_path)})  # fmt: skip
+    assert "names no file" in one_clear_line(result)
+
+
+def test_a_read_only_database_says_so_without_sql_or_personal_data(tmp_path):
+    db = tmp_path / "ro.db"
+    home = {"COMCEN_HOME": str(tmp_path)}
+    assert run_comcen("--db", f"sqlite:///{db}", "db", "upgrade", env_update=home).returncode == 0
+
+    # SQLite's read-only mode holds even for root, who ignores file permissions.
+    read_only = f"sqlite:///file:{db}?mode=ro&uri=true"
+    result = run_comcen("--db", read_only, "simulate", "--hours", "2", env_update=home)
+
+    line = one_clear_line(result)
+    assert "readonly" in line or "read-only" in line
+    assert "INSERT" not in result.stderr and "Pelanggan" not in result.stderr
+
+
+def test_a_future_start_and_a_negative_seed_are_refused(tmp_path):
+    home = {"COMCEN_HOME": str(tmp_path)}
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    future = run_comcen("--db", db, "simulate", "--hours", "5", "--start", "2100-01-01",
+                        env_update=home)  # fmt: skip
+    assert "future" in one_clear_line(future)
+    negative = run_comcen("--db", db, "simulate", "--hours", "5", "--seed", "-5",
+                          env_update=home)  # fmt: skip
+    assert "--seed" in negative.stderr and "-5" in negative.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser
 from sqlalchemy import func, select
@@ -117,3 +118,38 @@ def test_assumptions_are_listed(qtbot, database):
     assert "ULP Koba: jumlah mobil tidak ada di data unit; dianggap 1." in html
     assert "Posko P2D" in html
     assert "org." not in html  # operators read sentences, not setting keys
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "column", "value", "expected"),
+    [
+        ("crew", 1, 0, "<copy of row 1>", "dipakai dua kali"),
+        ("posko", 1, 0, "<copy of row 1>", "dipakai dua kali"),
+        ("crew", 0, 4, "inf", "Anggota"),
+        ("crew", 0, 4, "2.9", "bilangan bulat"),
+        ("posko", 0, 3, "1e30", "bilangan bulat"),
+        ("posko", 0, 3, "nan", "Personel"),
+        ("crew", 0, 1, "x" * 81, "lebih dari 80"),
+    ],
+)
+def test_bad_cells_are_named_and_nothing_is_stored(
+    qtbot, database, monkeypatch, table, row, column, value, expected
+):
+    messages = []
+    monkeypatch.setattr(
+        "ui.settings_dialog.QMessageBox.warning",
+        lambda _parent, _title, text: messages.append(text),
+    )
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    widget = dialog.crew_table if table == "crew" else dialog.posko_table
+    if value == "<copy of row 1>":
+        value = widget.item(0, column).text()
+    widget.item(row, column).setText(value)
+    before = _events(database)
+
+    dialog._save()
+
+    assert len(messages) == 1 and expected in messages[0]
+    assert "\n" not in messages[0]
+    assert _events(database) == before

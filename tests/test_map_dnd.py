@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QMimeData
 
 from maps.dnd import MIME_REPORTS, decode_reports, encode_reports
@@ -27,3 +28,14 @@ def test_foreign_or_broken_payloads_decode_to_none():
     wrong_shape = QMimeData()
     wrong_shape.setData(MIME_REPORTS, b'{"id": 1}')
     assert decode_reports(wrong_shape) is None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"[" * 100_000, b"[" + b"9" * 10_000 + b"]", b"[-1]", b"[0]", b"[1, true]",
+     b"[" + b"1," * 600_000 + b"1]", b"\xff\xfe"],
+)  # fmt: skip
+def test_hostile_payloads_are_ignored_not_raised(payload):
+    mime = QMimeData()
+    mime.setData(MIME_REPORTS, payload)
+    assert decode_reports(mime) is None

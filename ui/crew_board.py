@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from comcen_desktop.domain import CREW_STATUS_COLOURS, CREW_STATUS_LABELS, CrewStatus
 from comcen_desktop.i18n import tr
 from maps.dnd import decode_reports
+from maps.layers.crews import crew_tooltip
 from services.queries import CrewView
 
 DropChecker = Callable[[list[int], int], str | None]
@@ -67,10 +68,8 @@ class QtCrewCard(QFrame):
             self.job.setText(f"▶ {crew.current_report}{extra}")
         else:
             self.job.setText(tr("Tidak ada tugas"))
-        self.setToolTip(
-            f"{crew.name}\n{crew.posko} · {crew.ulp}\n{crew.members} orang, "
-            f"{crew.vehicle}\n" + ("\n".join(crew.queue) or tr("Tidak ada tugas"))
-        )
+        queue = "<br>".join(escape(number) for number in crew.queue)
+        self.setToolTip(crew_tooltip(crew) + (f"<br>{queue}" if queue else ""))
         self._paint_border(None)
 
     def _paint_border(self, verdict: str | None, active: bool = False) -> None:
@@ -157,7 +156,7 @@ class QtCrewBoardDock(QDockWidget):
                 header = QLabel(
                     f"<b>{escape(short)}</b> <span style='color:gray'>· {escape(crew.ulp)}</span>"
                 )
-                header.setToolTip(crew.posko)
+                header.setToolTip(escape(crew.posko))
                 header.setWordWrap(True)
                 layout.addWidget(header)
             card = QtCrewCard(crew, self._checker)

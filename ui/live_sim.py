@@ -54,8 +54,13 @@ class QtLiveSimulation(QObject):
         try:
             changes = self._simulator.step(utc_now())
         except Exception as exc:
-            log.exception("Live simulation step failed")
-            self.failed.emit(str(exc))
+            # Stop rather than fail every second; the window says why and unticks it.
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            log.warning("Live simulation stopped: %s", reason)
+            log.debug("Live simulation failure", exc_info=True)
+            if self._timer is not None:
+                self._timer.stop()
+            self.failed.emit(reason)
             return
         if changes:
             self.stepped.emit(changes)

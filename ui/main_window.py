@@ -195,6 +195,8 @@ class QtMainWindow(QMainWindow):
     # --- dispatch --------------------------------------------------------------
 
     def check_drop(self, report_ids: list[int], crew_id: int) -> str | None:
+        if not report_ids:
+            return tr("Tidak ada laporan untuk ditugaskan.")
         crew = self._crews.get(crew_id)
         if crew is None:
             return tr("Regu tidak dikenal.")
@@ -283,7 +285,7 @@ class QtMainWindow(QMainWindow):
             from ui.live_sim import QtLiveSimulation
 
             self.live_simulation = QtLiveSimulation(self.database)
-            self.live_simulation.failed.connect(lambda t: self.show_message(t, error=True))
+            self.live_simulation.failed.connect(self._live_simulation_failed)
             self.live_simulation.stepped.connect(self.follower.refresh)
             self.live_simulation.start()
         elif not on and self.live_simulation is not None:
@@ -292,6 +294,10 @@ class QtMainWindow(QMainWindow):
         if self.actions["simulate"].isChecked() != on:
             self.actions["simulate"].setChecked(on)
         self._update_title()
+
+    def _live_simulation_failed(self, reason: str) -> None:
+        self.set_live_simulation(False)
+        self.show_message(f"{tr('Simulasi berhenti')}: {reason}", error=True)
 
     def closeEvent(self, event) -> None:
         self.shutdown()

@@ -7,6 +7,7 @@ field and nothing is stored, so a typo never leaves half the organisation saved.
 from __future__ import annotations
 
 import logging
+import math
 from html import escape
 
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from comcen_desktop import settings
 from comcen_desktop.domain import CREW_STATUS_LABELS, CrewStatus, Vehicle
@@ -35,6 +37,7 @@ from services.organisation import (
     CrewEdit,
     OrganisationError,
     PoskoEdit,
+    check_unique,
     save_crew,
     update_posko,
 )
@@ -176,9 +179,17 @@ class QtSettingsDialog(QDialog):
         try:
             posko_edits = [self._posko_edit(row) for row in range(self.posko_table.rowCount())]
             crew_edits = [self._crew_edit(row) for row in range(self.crew_table.rowCount())]
+            check_unique(tr("Posko"), tr("nama"), [e.name for e in posko_edits])
+            check_unique(tr("Regu"), tr("kode"), [e.code for e in crew_edits])
             self.saved_changes = self._store(posko_edits, crew_edits)
         except (OrganisationError, ValueError) as exc:
             QMessageBox.warning(self, tr("Tidak tersimpan"), str(exc))
+            return
+        except SQLAlchemyError as exc:
+            # Another console may have taken a code meanwhile; nothing was stored.
+            log.warning("Settings not saved: %s", exc)
+            first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+            QMessageBox.warning(self, tr("Tidak tersimpan"), first_line)
             return
         log.info("Settings saved: %d changes", self.saved_changes)
         self.accept()
@@ -199,7 +210,7 @@ class QtSettingsDialog(QDialog):
             name=name,
             lat=_number(label, "Lintang", self._text(self.posko_table, row, 1)),
             lon=_number(label, "Bujur", self._text(self.posko_table, row, 2)),
-            personnel=int(_number(label, "Personel", personnel)) if personnel else None,
+            personnel=_whole(label, "Personel", personnel) if personnel else None,
         )
 
     def _crew_edit(self, row: int) -> CrewEdit:
@@ -211,7 +222,7 @@ class QtSettingsDialog(QDialog):
             name=self._text(table, row, 1),
             posko_id=table.cellWidget(row, 2).currentData(),
             vehicle=table.cellWidget(row, 3).currentData(),
-            members=int(_number(label, "Anggota", self._text(table, row, 4))),
+            members=_whole(label, "Anggota", self._text(table, row, 4)),
             status=table.cellWidget(row, 5).currentData(),
         )
 
@@ -223,9 +234,19 @@ class QtSettingsDialog(QDialog):
 
 def _number(label: str, field: str, text: str) -> float:
     try:
-        return float(text.replace(",", "."))
+        value = float(text.replace(",", "."))
     except ValueError:
-        raise OrganisationError(f"{label}, kolom {field}: '{text}' bukan angka.") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise OrganisationError(f"{label}, kolom {field}: '{text}' bukan angka.")
+    return value
+
+
+def _whole(label: str, field: str, text: str) -> int:
+    value = _number(label, field, text)
+    if value != int(value) or abs(value) > 100_000:
+        raise OrganisationError(f"{label}, kolom {field}: '{text}' bukan bilangan bulat.")
+    return int(value)
 
 
 def _page(*widgets) -> QWidget:

@@ -31,7 +31,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # "file:" names are SQLite URIs (e.g. ?mode=ro), not folders to create.
+        if parsed.database and not parsed.database.startswith(("file:", ":memory:")):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
