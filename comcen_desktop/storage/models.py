@@ -57,6 +57,8 @@ class UlpArea(Base):
     code: Mapped[str] = mapped_column(String(20))
     regency: Mapped[str] = mapped_column(String(80))
     geojson: Mapped[str] = mapped_column(Text)
+    # Customers served (N_T of IEEE 1366 SAIDI/SAIFI); set by the unit.
+    customers: Mapped[int | None] = mapped_column(Integer)
 
 
 class District(Base):
@@ -108,6 +110,8 @@ class Crew(Base):
     posko_id: Mapped[int] = mapped_column(ForeignKey("posko.id"))
     vehicle: Mapped[str] = mapped_column(String(10))
     members: Mapped[int] = mapped_column(Integer, default=2)
+    # pagi / sore / malam, or None for a crew on call around the clock.
+    shift: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="siaga")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -140,6 +144,9 @@ class Report(Base):
     description: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(20), index=True)
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crew.id"), index=True)
+    customers: Mapped[int | None] = mapped_column(Integer)  # affected, for padam meluas
+    rating: Mapped[int | None] = mapped_column(Integer)  # the customer's 1–5 after Selesai
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -160,6 +167,11 @@ class ReportStage(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
+    # A corrected time keeps the original, who corrected it, when and why.
+    original_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    corrected_by: Mapped[str | None] = mapped_column(String(60))
+    corrected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    correction_reason: Mapped[str | None] = mapped_column(Text)
 
     report: Mapped[Report] = relationship(back_populates="stages")
 
