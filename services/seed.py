@@ -6,8 +6,6 @@ nothing is, so a failed first start leaves no half-seeded database behind.
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +26,10 @@ from comcen_desktop.storage.models import (
 )
 from comcen_desktop.timeutil import WIB, utc_now
 from services import events
+from services import seed_checks as checks
+from services.seed_checks import SeedError, Where
+
+__all__ = ["SeedError", "SeedSummary", "is_seeded", "seed", "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,7 @@ CAR_CREW_MEMBERS = 3
 MOTOR_CREW_MEMBERS = 2
 P2D_CARS = 1
 FIELD_WORDS = {"cars": "mobil", "motorbikes": "motor"}
-
-
-class SeedError(ValueError):
-    """The bundled data cannot be read; the message names the file and field."""
+ULP_AREAS = 5
 
 
 @dataclass
@@ -90,117 +89,118 @@ def seed(session: Session, data_dir: Path) -> SeedSummary:
     return SeedSummary(len(areas), len(districts), villages, posko, crews)
 
 
-def _read_features(path: Path) -> list[dict]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            features = json.load(handle)["features"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise SeedError(f"{path}: cannot read GeoJSON features ({exc})") from exc
-    return features
-
-
-def _prop(path: Path, index: int, feature: dict, name: str):
-    value = feature.get("properties", {}).get(name)
-    if value in (None, ""):
-        raise SeedError(f"{path}: feature {index} has no '{name}'")
-    return value
-
-
 def _load_areas(session: Session, path: Path) -> dict[str, UlpArea]:
-    areas = {}
-    for index, feature in enumerate(_read_features(path)):
+    areas: dict[str, UlpArea] = {}
+    seen: dict[str, Where] = {}
+    for where, props, feature in checks.read_features(path):
         area = UlpArea(
-            name=_prop(path, index, feature, "ulp"),
-            code=_prop(path, index, feature, "code"),
-            regency=_prop(path, index, feature, "regency"),
-            geojson=json.dumps(feature["geometry"]),
+            name=checks.text(where, props, "ulp", checks.width(UlpArea.name)),
+            code=checks.text(where, props, "code", checks.width(UlpArea.code)),
+            regency=checks.text(where, props, "regency", checks.width(UlpArea.regency)),
+            geojson=checks.geometry(where, feature),
         )
-        session.add(area)
+        checks.unique(seen, area.name, where, "ulp")
         areas[area.name] = area
+    if len(areas) != ULP_AREAS:
+        raise Where(path).error("features", f"has {len(areas)} ULP areas, expected {ULP_AREAS}")
+    session.add_all(areas.values())
     session.flush()
     return areas
 
 
 def _load_districts(session: Session, path: Path, areas: dict[str, UlpArea]) -> dict[str, District]:
-    districts = {}
-    for index, feature in enumerate(_read_features(path)):
-        ulp = _prop(path, index, feature, "ulp")
+    districts: dict[str, District] = {}
+    seen: dict[str, Where] = {}
+    for where, props, feature in checks.read_features(path):
+        ulp = checks.text(where, props, "ulp", checks.width(UlpArea.name))
         if ulp not in areas:
-            raise SeedError(f"{path}: feature {index} names unknown ULP '{ulp}'")
+            raise where.error("ulp", f"{checks.show(ulp)} is not a ULP of ulp_areas.geojson")
         district = District(
-            code=_prop(path, index, feature, "code"),
-            name=_prop(path, index, feature, "name"),
+            code=checks.text(where, props, "code", checks.width(District.code)),
+            name=checks.text(where, props, "name", checks.width(District.name)),
             ulp_id=areas[ulp].id,
-            geojson=json.dumps(feature["geometry"]),
+            geojson=checks.geometry(where, feature),
         )
-        session.add(district)
+        checks.unique(seen, district.code, where, "code")
         districts[district.code] = district
+    covered = {district.ulp_id for district in districts.values()}
+    for name, area in areas.items():
+        if area.id not in covered:
+            raise Where(path).error("ulp", f"no district belongs to ULP {checks.show(name)}")
+    session.add_all(districts.values())
     session.flush()
     return districts
 
 
 def _load_villages(session, data_dir: Path, areas, districts) -> int:
-    geojson_path = data_dir / "villages.geojson"
-    shapes = {
-        _prop(geojson_path, i, f, "code"): json.dumps(f["geometry"])
-        for i, f in enumerate(_read_features(geojson_path))
-    }
+    shapes = _village_shapes(data_dir / "villages.geojson")
     csv_path = data_dir / "villages.csv"
-    count = 0
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        for line_no, row in enumerate(csv.DictReader(handle), start=2):
-            session.add(_village_from_row(csv_path, line_no, row, areas, districts, shapes))
-            count += 1
-    return count
+    villages: list[Village] = []
+    seen: dict[str, Where] = {}
+    for where, row in checks.read_csv(csv_path):
+        village = _village_from_row(where, row, areas, districts, shapes)
+        checks.unique(seen, village.code, where, "code")
+        villages.append(village)
+    if not villages:
+        raise Where(csv_path).error(None, "has no villages (at least one row is needed)")
+    session.add_all(villages)
+    return len(villages)
 
 
-def _village_from_row(path, line_no, row, areas, districts, shapes) -> Village:
-    district = districts.get(row.get("district_code", ""))
-    area = areas.get(row.get("ulp", ""))
-    if district is None or area is None:
-        raise SeedError(f"{path}: row {line_no} has an unknown district or ULP")
+def _village_shapes(path: Path) -> dict[str, str]:
+    shapes: dict[str, str] = {}
+    seen: dict[str, Where] = {}
+    for where, props, feature in checks.read_features(path):
+        code = checks.text(where, props, "code", checks.width(Village.code))
+        checks.unique(seen, code, where, "code")
+        shapes[code] = checks.geometry(where, feature)
+    return shapes
+
+
+def _village_from_row(where: Where, row: dict, areas, districts, shapes) -> Village:
+    code = checks.text(where, row, "code", checks.width(Village.code))
+    district_code = checks.text(where, row, "district_code", checks.width(District.code))
+    district = districts.get(district_code)
+    if district is None:
+        problem = f"{checks.show(district_code)} is not a district of districts.geojson"
+        raise where.error("district_code", problem)
+    ulp = checks.text(where, row, "ulp", checks.width(UlpArea.name))
+    area = areas.get(ulp)
+    if area is None or area.id != district.ulp_id:
+        raise where.error("ulp", f"{checks.show(ulp)} is not the ULP of district {district_code}")
+    lat, lon = checks.csv_point(where, row)
     return Village(
-        code=row["code"],
-        name=row["name"],
-        kind=row.get("type") or "desa",
+        code=code,
+        name=checks.text(where, row, "name", checks.width(Village.name)),
+        kind=checks.text(where, row, "type", checks.width(Village.kind), required=False) or "desa",
         district_id=district.id,
         ulp_id=area.id,
-        lat=_optional_float(path, line_no, row, "latitude"),
-        lon=_optional_float(path, line_no, row, "longitude"),
-        area_km2=_optional_float(path, line_no, row, "area_km2"),
-        geojson=shapes.get(row["code"]),
+        lat=lat,
+        lon=lon,
+        area_km2=checks.csv_area(where, row),
+        geojson=shapes.get(code),
     )
 
 
-def _optional_float(path, line_no, row, field) -> float | None:
-    text = (row.get(field) or "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise SeedError(
-            f"{path}: row {line_no}, field '{field}': '{text}' is not a number"
-        ) from exc
-
-
 def _load_organisation(session, path: Path, areas) -> tuple[int, int]:
-    try:
-        org = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SeedError(f"{path}: cannot read the organisation ({exc})") from exc
+    org = checks.mapping(Where(path, "top level"), None, checks.read_json(path))
+    checks.organisation(Where(path), org, areas)
 
     posko_count = crew_count = 0
     for ulp in org.get("ulps", []):
-        area = areas.get(ulp.get("name"))
-        if area is None:
-            raise SeedError(f"{path}: ULP '{ulp.get('name')}' has no area")
+        area = areas[ulp["name"]]
         stations = [_posko(session, p, area, ulp) for p in ulp.get("posko", [])]
         posko_count += len(stations)
         crew_count += _crews_for_ulp(session, ulp, stations)
 
-    crew_count += _p2d(session, org.get("command_center", {}).get("p2d_posko"), areas)
-    return posko_count + 1, crew_count
+    p2d = org.get("command_center", {}).get("p2d_posko")
+    if p2d:
+        posko_count += 1
+        crew_count += _p2d(session, p2d, areas)
+    return posko_count, crew_count
+
+
+# --- writing -------------------------------------------------------------------------
 
 
 def _posko(session, data: dict, area: UlpArea, ulp: dict) -> Posko:
@@ -262,8 +262,8 @@ def _crews_for_ulp(session, ulp: dict, stations: list[Posko]) -> int:
 
 
 def _add_crew(session, station: Posko, vehicle: Vehicle, number: int) -> None:
-    short = "P2D" if station.is_p2d else station.name.removeprefix("Posko Yantek ")
-    code = f"{short.upper().replace(' ', '')[:10]}-{number}"
+    short = "P2D" if station.is_p2d else station.name.removeprefix(checks.POSKO_PREFIX)
+    code = f"{checks.crew_prefix(short)}-{number}"
     session.add(
         Crew(
             code=code,
@@ -279,12 +279,10 @@ def _add_crew(session, station: Posko, vehicle: Vehicle, number: int) -> None:
     )
 
 
-def _p2d(session, data: dict | None, areas) -> int:
-    if not data:
-        return 0
+def _p2d(session, data: dict, areas) -> int:
     station = Posko(
         name=data["name"],
-        ulp_id=areas["Pangkalpinang"].id,
+        ulp_id=areas[checks.P2D_ULP].id,
         district=data.get("district"),
         lat=float(data["lat"]),
         lon=float(data["lon"]),
