@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from comcen_desktop import settings
 from comcen_desktop.timeutil import utc_now
 from services import events, kpi, queries
 
@@ -25,6 +26,8 @@ class ConsoleState:
     kpis: list = field(default_factory=list)
     overall: object | None = None
     recent_closed: list[queries.ReportView] = field(default_factory=list)
+    rpt_target_min: float = 0.0
+    trend: list | None = None  # None: not reloaded this time, keep what is shown
 
     @property
     def map_reports(self) -> list[queries.ReportView]:
@@ -58,4 +61,5 @@ def load_state(database, now: datetime | None = None) -> ConsoleState:
             kpis=kpi.today_by_ulp(session, now),
             overall=kpi.overall_today(session, now),
             recent_closed=queries.load_recent_closed(session, now),
+            rpt_target_min=float(settings.get(session, "kpi.rpt_target_min")),
         )

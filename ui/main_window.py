@@ -20,6 +20,7 @@ from services.console import ConsoleState
 from ui.assign_dialog import QtAssignDialog
 from ui.crew_board import QtCrewBoardDock
 from ui.kpi_dock import QtKpiDock
+from ui.kpi_panels import QtLateListDock, QtStageCountsDock, QtTrendDock
 from ui.queue_dock import QtReportQueueDock
 from ui.settings_dialog import QtSettingsDialog
 from ui.sync import QtStateFollower
@@ -58,6 +59,7 @@ class QtMainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.crew_dock)
         self.resizeDocks([self.queue_dock, self.crew_dock], [640, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.queue_dock, self.kpi_dock], [560, 420], Qt.Orientation.Vertical)
+        self._add_kpi_panels()
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
@@ -69,6 +71,19 @@ class QtMainWindow(QMainWindow):
         self.follower.loadFailed.connect(self._sync_failed)
 
     # --- building --------------------------------------------------------------
+
+    def _add_kpi_panels(self) -> None:
+        """Trend and stage counts share the KPI area as tabs; the late list sits under
+        the crew board, where the operator looks when choosing who goes next."""
+        self.trend_dock = QtTrendDock(self)
+        self.stage_dock = QtStageCountsDock(self)
+        self.late_dock = QtLateListDock(self)
+        self.tabifyDockWidget(self.kpi_dock, self.trend_dock)
+        self.tabifyDockWidget(self.trend_dock, self.stage_dock)
+        self.kpi_dock.raise_()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.late_dock)
+        self.resizeDocks([self.crew_dock, self.late_dock], [640, 300], Qt.Orientation.Vertical)
+        self.late_dock.reportActivated.connect(lambda i: self._map_selected([i]))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(tr("Peta"))
@@ -115,7 +130,9 @@ class QtMainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu(tr("Tampilan"))
-        for dock in (self.queue_dock, self.crew_dock, self.kpi_dock):
+        docks = (self.queue_dock, self.crew_dock, self.kpi_dock, self.trend_dock,
+                 self.stage_dock, self.late_dock)  # fmt: skip
+        for dock in docks:
             view_menu.addAction(dock.toggleViewAction())
 
     def _build_status_bar(self) -> None:
@@ -151,6 +168,10 @@ class QtMainWindow(QMainWindow):
         self.queue_dock.set_reports(state.reports)
         self.crew_dock.set_crews(state.crews)
         self.kpi_dock.set_kpis(state.kpis, state.overall)
+        self.stage_dock.set_reports(state.reports)
+        self.late_dock.set_reports(state.reports, state.rpt_target_min)
+        if state.trend is not None:
+            self.trend_dock.set_trend(state.trend)
         self.sync_label.setText(
             f"{describe(self.database.url)} · {format_wib(state.loaded_at, with_date=False)} WIB"
         )
