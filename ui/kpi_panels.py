@@ -153,6 +153,9 @@ class QtStageCountsDock(QDockWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.getPlotItem().invertY(True)
+        # Stage names are the labels; the numbers sit at the bar ends, so no x axis.
+        self.plot.getAxis("left").setWidth(130)
+        self.plot.hideAxis("bottom")
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
         self.plot.addItem(self.bars)
         self._labels: list[pg.TextItem] = []
