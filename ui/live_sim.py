@@ -5,20 +5,21 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from comcen_desktop import settings
 from comcen_desktop.timeutil import utc_now
+from ui.worker import QtTimedWorker
 
 log = logging.getLogger(__name__)
 
 
-class QtLiveSimulation(QObject):
+class QtLiveSimulation(QtTimedWorker):
     stepped = Signal(int)  # changes written in the last step
     failed = Signal(str)
 
     def __init__(self, database, seed: int | None = None, interval_ms: int = 1000):
-        super().__init__()
+        super().__init__("comcen-simulation", interval_ms)
         from services.simulation import LiveSimulator
 
         # Live runs at the wall clock's pace, so stage times and ages stay real; a
@@ -28,29 +29,9 @@ class QtLiveSimulation(QObject):
         seed = seed if seed is not None else int(time.time()) % 1_000_000
         log.info("Live simulation: seed %d, %.0f reports per day", seed, per_day)
         self._simulator = LiveSimulator(database, seed=seed, reports_per_day=per_day)
-        self._interval_ms = interval_ms
-        self._thread = QThread()
-        self._thread.setObjectName("comcen-simulation")
-        self.moveToThread(self._thread)
-        self._timer: QTimer | None = None
-        self._thread.started.connect(self._start_timer)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
 
     @Slot()
-    def _start_timer(self) -> None:
-        self._timer = QTimer(self)
-        self._timer.setInterval(self._interval_ms)
-        self._timer.timeout.connect(self._step)
-        self._timer.start()
-
-    @Slot()
-    def _step(self) -> None:
+    def tick(self) -> None:
         try:
             changes = self._simulator.step(utc_now())
         except Exception as exc:
@@ -58,8 +39,7 @@ class QtLiveSimulation(QObject):
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             log.warning("Live simulation stopped: %s", reason)
             log.debug("Live simulation failure", exc_info=True)
-            if self._timer is not None:
-                self._timer.stop()
+            self.stop_ticking()
             self.failed.emit(reason)
             return
         if changes:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from services import console
+from ui.worker import QtTimedWorker
 
 log = logging.getLogger(__name__)
 
@@ -19,46 +20,28 @@ log = logging.getLogger(__name__)
 FORCED_RELOAD_S = 30.0
 
 
-class QtStateFollower(QObject):
+class QtStateFollower(QtTimedWorker):
     stateLoaded = Signal(object)  # services.console.ConsoleState
     loadFailed = Signal(str)
     _refreshRequested = Signal()
 
     def __init__(self, database, poll_ms: int = 1000):
-        super().__init__()
+        super().__init__("comcen-sync", poll_ms)
         self._database = database
-        self._poll_ms = poll_ms
         self._seq = -1
         self._last_load = 0.0
         self._failing = False
-        self._thread = QThread()
-        self._thread.setObjectName("comcen-sync")
-        self.moveToThread(self._thread)
-        self._timer: QTimer | None = None
-        self._thread.started.connect(self._start_timer)
         self._refreshRequested.connect(self._reload)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
 
     def refresh(self) -> None:
         """Ask for a reload now (after this console's own change); returns at once."""
         self._refreshRequested.emit()
 
-    @Slot()
-    def _start_timer(self) -> None:
-        self._timer = QTimer(self)
-        self._timer.setInterval(self._poll_ms)
-        self._timer.timeout.connect(self._poll)
-        self._timer.start()
+    def started_in_thread(self) -> None:
         self._reload()
 
     @Slot()
-    def _poll(self) -> None:
+    def tick(self) -> None:
         try:
             seq = console.last_seq(self._database)
         except Exception as exc:  # a lost server must not kill the thread
