@@ -8,6 +8,7 @@ from datetime import datetime
 from comcen_desktop import settings
 from comcen_desktop.timeutil import utc_now
 from services import events, kpi, queries
+from services.kpi_engine import daily_trend
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,10 @@ def last_seq(database) -> int:
         return events.last_seq(session)
 
 
-def load_state(database, now: datetime | None = None) -> ConsoleState:
+TREND_DAYS = 30
+
+
+def load_state(database, now: datetime | None = None, with_trend: bool = False) -> ConsoleState:
     now = now or utc_now()
     # One read transaction, so the pins, the board and the KPIs agree with each other.
     with database.read() as session, session.begin():
@@ -62,4 +66,7 @@ def load_state(database, now: datetime | None = None) -> ConsoleState:
             overall=kpi.overall_today(session, now),
             recent_closed=queries.load_recent_closed(session, now),
             rpt_target_min=float(settings.get(session, "kpi.rpt_target_min")),
+            # The 30-day trend moves slowly and costs ~0.2 s on a year of reports:
+            # the follower asks for it every few minutes, not on every event.
+            trend=daily_trend(session, TREND_DAYS, now) if with_trend else None,
         )

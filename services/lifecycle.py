@@ -11,11 +11,13 @@ from comcen_desktop.domain import (
     CLOSED_STAGES,
     RESTORED_STAGES,
     STAGE_LABELS,
+    STAGE_ORDER,
     CrewStatus,
     Stage,
     can_move,
 )
 from comcen_desktop.storage.models import Crew, Report, ReportStage
+from comcen_desktop.timeutil import as_utc, format_wib, utc_now
 from services import events
 
 # What a crew is doing while its current job sits in a stage.
@@ -105,3 +107,103 @@ def _has_active_job(session: Session, crew_id: int) -> bool:
     active = [Stage.PERJALANAN.value, Stage.PENGERJAAN.value, Stage.NYALA_SEMENTARA.value]
     query = select(Report.id).where(Report.crew_id == crew_id, Report.stage.in_(active))
     return session.scalar(query.limit(1)) is not None
+
+
+def correct_stage_time(
+    session: Session,
+    report: Report,
+    stage: Stage,
+    new_at: datetime,
+    actor: str,
+    reason: str,
+) -> None:
+    """Correct the time of a stage already reached, keeping the first original time,
+    who corrected it, when and why; raise StageError saying why a time is refused.
+
+    Correcting Lapor moves the report time too: it is the same moment.
+    """
+    row = session.scalar(
+        select(ReportStage).where(
+            ReportStage.report_id == report.id, ReportStage.stage == stage.value
+        )
+    )
+    label = STAGE_LABELS[stage]
+    if row is None:
+        raise StageError(
+            f"Laporan {report.number}: tahap '{label}' belum ada, tidak bisa dikoreksi."
+        )
+    if not (reason or "").strip():
+        raise StageError(f"Laporan {report.number}: koreksi waktu '{label}' butuh alasan.")
+    new_at = as_utc(new_at)
+    _check_stage_order(session, report, stage, new_at)
+
+    before = {"stage": stage.value, "at": row.at.isoformat()}
+    if row.original_at is None:
+        row.original_at = row.at
+    row.at = new_at
+    row.corrected_by, row.corrected_at, row.correction_reason = actor, utc_now(), reason.strip()
+    if stage is Stage.LAPOR:
+        report.reported_at = new_at
+    session.flush()
+    events.record(
+        session,
+        "correct",
+        "report",
+        report.id,
+        actor=actor,
+        before=before,
+        after={"stage": stage.value, "at": new_at.isoformat(), "reason": reason.strip()},
+    )
+
+
+def _check_stage_order(session: Session, report: Report, stage: Stage, new_at: datetime) -> None:
+    label = STAGE_LABELS[stage]
+    if stage is not Stage.LAPOR and new_at < as_utc(report.reported_at):
+        raise StageError(
+            f"Laporan {report.number}: waktu '{label}' {format_wib(new_at)} sebelum waktu "
+            f"lapor {format_wib(report.reported_at)}."
+        )
+    if stage is Stage.BATAL:
+        return
+    position = STAGE_ORDER.index(stage)
+    rows = session.execute(
+        select(ReportStage.stage, ReportStage.at).where(
+            ReportStage.report_id == report.id, ReportStage.stage != stage.value
+        )
+    )
+    for other, at in rows:
+        if other == Stage.BATAL.value:
+            continue
+        other_position = STAGE_ORDER.index(Stage(other))
+        earlier_but_later = other_position < position and as_utc(at) > new_at
+        later_but_earlier = other_position > position and as_utc(at) < new_at
+        if earlier_but_later or later_but_earlier:
+            raise StageError(
+                f"Laporan {report.number}: waktu '{label}' {format_wib(new_at)} tidak urut "
+                f"dengan '{STAGE_LABELS[Stage(other)]}' {format_wib(at)}."
+            )
+
+
+def record_rating(
+    session: Session, report: Report, rating: int, actor: str, at: datetime | None = None
+) -> None:
+    """Store the customer's 1–5 rating of a finished job (Selesai only)."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise StageError(f"Laporan {report.number}: rating harus angka 1 sampai 5.")
+    if report.stage != Stage.SELESAI.value:
+        raise StageError(
+            f"Laporan {report.number}: rating hanya setelah '{STAGE_LABELS[Stage.SELESAI]}'."
+        )
+    before = {"rating": report.rating}
+    report.rating = rating
+    report.rated_at = as_utc(at) if at is not None else utc_now()
+    session.flush()
+    events.record(
+        session,
+        "rating",
+        "report",
+        report.id,
+        actor=actor,
+        before=before,
+        after={"rating": rating, "rated_at": report.rated_at.isoformat()},
+    )

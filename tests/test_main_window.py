@@ -202,3 +202,23 @@ def test_live_simulation_is_marked_and_writes_reports(window, database):
     window.set_live_simulation(False)
     assert "— SIMULASI" not in window.windowTitle()
     assert "DATA SIMULASI" in window.windowTitle() or not window.state.reports
+
+
+def test_trend_panel_gets_thirty_days_with_todays_response(window, database):
+    from comcen_desktop.storage.models import Report
+    from comcen_desktop.timeutil import utc_now
+    from services import dispatch, lifecycle
+
+    report_id = factories.add_reports(database, 1, minutes_ago=30)[0]
+    dispatch.assign_now(database, [report_id], factories.crew_ids(database)[0], "op")
+    with database.transaction() as session:
+        report = session.get(Report, report_id)
+        lifecycle.advance(session, report, Stage.PERJALANAN, utc_now(), "op")
+        lifecycle.advance(session, report, Stage.PENGERJAAN, utc_now(), "op")
+
+    state = console.load_state(database, with_trend=True)
+    window.apply_state(state)
+
+    assert len(state.trend) == 30
+    _xs, ys = window.trend_dock.rpt.getData()
+    assert list(ys) == [pytest.approx(30.0, abs=0.5)]  # today's only response, 30 min

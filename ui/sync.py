@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # Ages and countdowns move even when nothing is logged; reload at least this often.
 FORCED_RELOAD_S = 30.0
+TREND_RELOAD_S = 300.0
 
 
 class QtStateFollower(QtTimedWorker):
@@ -30,6 +31,7 @@ class QtStateFollower(QtTimedWorker):
         self._database = database
         self._seq = -1
         self._last_load = 0.0
+        self._last_trend = -TREND_RELOAD_S
         self._failing = False
         self._refreshRequested.connect(self._reload)
 
@@ -55,12 +57,15 @@ class QtStateFollower(QtTimedWorker):
     def _reload(self) -> None:
         started = time.perf_counter()
         try:
-            state = console.load_state(self._database)
+            with_trend = time.monotonic() - self._last_trend >= TREND_RELOAD_S
+            state = console.load_state(self._database, with_trend=with_trend)
         except Exception as exc:
             self._report_failure(exc)
             return
         self._failing = False
         self._seq = state.seq
+        if state.trend is not None:
+            self._last_trend = time.monotonic()
         self._last_load = time.monotonic()
         log.debug(
             "State at seq %d loaded in %.0f ms",
