@@ -12,20 +12,24 @@ import importlib
 import logging
 import os
 import sys
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from comcen_desktop import i18n, paths
-from comcen_desktop.timeutil import parse_iso, utc_now
+from comcen_desktop.timeutil import WIB, parse_iso, utc_now
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_NO_DISPLAY = 0, 1, 2
+# `comcen assign`: someone else got the report first / the assignment is not allowed.
+EXIT_TAKEN, EXIT_INVALID = 3, 4
 MAX_SIM_HOURS = 24 * 366
 MAX_SNAPSHOT_PIXELS = 100_000_000
+# Kept here rather than imported, so `comcen --help` does not load the services.
+KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +66,33 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "info"])
 
     commands.add_parser("bench", help="print map drawing benchmark figures")
+
+    assign = commands.add_parser(
+        "assign",
+        help="assign a report to a crew (exit 0 stored, 3 taken by another crew, 4 refused)",
+    )
+    assign.add_argument("report", metavar="REPORT_NO")
+    assign.add_argument("crew", metavar="CREW", help="crew code or name")
+
+    serve = commands.add_parser("serve", help="run the local JSON API (crew position feed)")
+    serve.add_argument("--port", type=int, help="port (default: setting api.port, 8765)")
+    _add_kpi_commands(commands)
     return parser
+
+
+def _add_kpi_commands(commands) -> None:
+    kpi = commands.add_parser("kpi", help="KPI figures of a period (dates in WIB)")
+    kpi.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    kpi.add_argument(
+        "--to", dest="date_to", required=True, metavar="DATE", help="last day, inclusive"
+    )
+    kpi.add_argument("--by", choices=KPI_GROUPINGS)
+    kpi.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    handover = commands.add_parser("handover", help="shift handover recap, text or PDF")
+    handover.add_argument("--date", required=True, metavar="DATE", help="WIB day the shift began")
+    handover.add_argument("--shift", required=True, choices=["pagi", "sore", "malam"])
+    handover.add_argument("--out", type=Path, help="FILE.txt or FILE.pdf (default: print)")
 
 
 def _non_negative(text: str) -> int:
@@ -153,6 +183,14 @@ def _run(args) -> int:
         return _db(args)
     if args.command == "bench":
         return _load("maps.bench").main([])
+    if args.command == "assign":
+        return _assign(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "kpi":
+        return _kpi(args)
+    if args.command == "handover":
+        return _handover(args)
     return _console(args)
 
 
@@ -225,6 +263,103 @@ def _db(args) -> int:
     from comcen_desktop.storage.engine import describe
 
     print(f"comcen: database {describe(database.url)} is at the newest schema")
+    return EXIT_OK
+
+
+def _assign(args) -> int:
+    from services import dispatch, events
+    from services.database import open_database
+
+    database = open_database(args.db)
+    try:
+        outcome = dispatch.assign_by_reference(
+            database, args.report, args.crew, events.current_actor()
+        )
+    finally:
+        database.dispose()
+    stream = sys.stdout if outcome.kind == dispatch.OUTCOME_STORED else sys.stderr
+    print(f"comcen: {outcome.message}", file=stream)
+    return {
+        dispatch.OUTCOME_STORED: EXIT_OK,
+        dispatch.OUTCOME_TAKEN: EXIT_TAKEN,
+        dispatch.OUTCOME_INVALID: EXIT_INVALID,
+    }[outcome.kind]
+
+
+def _serve(args) -> int:
+    from services import http_api
+    from services.database import open_database
+
+    database = open_database(args.db)
+    bind, port = http_api.configured_address(database, args.port)
+    server = http_api.ApiServer(database, bind, port)
+    print(f"comcen: API lokal di {server.url} (Ctrl+C untuk berhenti)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how a foreground server is stopped
+    finally:
+        server.stop()
+        database.dispose()
+    return EXIT_OK
+
+
+def _wib_date(text: str, option: str) -> date:
+    """A YYYY-MM-DD day, or ValueError naming the option."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{option} '{text}' is not a date YYYY-MM-DD (WIB)") from None
+
+
+def _kpi(args) -> int:
+    from services.database import open_database
+    from services.kpi_engine import compute
+    from services.kpi_engine import output as kpi_output
+
+    first = _wib_date(args.date_from, "--from")
+    last = _wib_date(args.date_to, "--to")
+    if last < first:
+        raise ValueError(f"--to {args.date_to} is before --from {args.date_from}")
+    start = datetime.combine(first, time(), WIB)
+    end = datetime.combine(last + timedelta(days=1), time(), WIB)  # --to is inclusive
+    database = open_database(args.db)
+    try:
+        with database.read() as session:
+            report = compute(session, start, end, by=args.by)
+    finally:
+        database.dispose()
+    writers = {"json": kpi_output.to_json, "csv": kpi_output.to_csv}
+    sys.stdout.write(writers.get(args.format, kpi_output.to_table)(report))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _handover(args) -> int:
+    from services.database import open_database
+    from services.kpi_engine import handover
+
+    day = _wib_date(args.date, "--date")
+    suffix = args.out.suffix.lower() if args.out else ""
+    if args.out is not None and suffix not in (".txt", ".pdf"):
+        raise ValueError(f"--out '{args.out}' must end in .txt or .pdf")
+    database = open_database(args.db)
+    try:
+        with database.read() as session:
+            recap = handover.build(session, day, args.shift)
+    finally:
+        database.dispose()
+    if args.out is None:
+        sys.stdout.write(handover.to_text(recap))
+        return EXIT_OK
+    if suffix == ".txt":
+        args.out.write_text(handover.to_text(recap), encoding="utf-8")
+    else:
+        if not has_display():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        _load("ui.handover_pdf").render_pdf(recap, args.out)
+    print(f"comcen: rekap shift disimpan ke {args.out}")
     return EXIT_OK
 
 

@@ -98,6 +98,43 @@ ENGLISH = {
         "Report {n} is already '{stage}'; its crew can no longer be changed."
     ),
     "Laporan {n} sudah ditugaskan ke regu ini.": "Report {n} is already assigned to this crew.",
+    # Dispatch: proposals, undo, stale crews, local API.
+    "Usulan regu": "Crew proposals",
+    "Terima": "Accept",
+    "Terima usulan": "Accept proposal",
+    "Terima usulan terpilih (Enter di tabel, atau F8)": (
+        "Accept the selected proposal (Enter in the table, or F8)"
+    ),
+    "Pilih satu laporan untuk melihat usulan regu.": "Select one report to see crew proposals.",
+    "{n}: regu sudah berangkat; usulan hanya sebelum berangkat.": (
+        "{n}: the crew has set off; proposals are for before that."
+    ),
+    "tidak ada regu yang bisa ditugaskan": "no crew can take it",
+    "Tiba (WIB)": "Arrives (WIB)",
+    "Menit": "Min",
+    "Jarak km": "Distance km",
+    "Antrean": "Queue",
+    "Shift": "Shift",
+    "Sisa target": "Target left",
+    "Lintas ULP: regu dari ULP lain": "Crosses a ULP line: a crew from another ULP",
+    "Batalkan penugasan": "Undo assignment",
+    "Tidak ada penugasan yang bisa dibatalkan": "No assignment to undo",
+    "Penugasan dibatalkan": "Assignment undone",
+    "Alasan:": "Reason:",
+    "Dibatalkan operator": "Undone by the operator",
+    "Laporan {n} belum ditugaskan.": "Report {n} is not assigned yet.",
+    "Laporan {n} sudah '{stage}'; penugasan tidak bisa dibatalkan lagi.": (
+        "Report {n} is already '{stage}'; its assignment can no longer be undone."
+    ),
+    "Database menolak perubahan: {e}": "The database refused the change: {e}",
+    "Database sibuk atau tidak terjangkau; perubahan belum tersimpan, coba lagi.": (
+        "The database is busy or unreachable; the change is not stored yet, try again."
+    ),
+    "tidak ada kabar": "no news",
+    "Lepas: {n} laporan masuk antrean (ke-{k}); {job} tetap dikerjakan": (
+        "Drop: {n} report(s) join the queue (#{k}); {job} stays the current job"
+    ),
+    "API lokal tidak jalan": "Local API not running",
 }
 
 

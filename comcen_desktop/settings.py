@@ -25,11 +25,36 @@ DEFAULTS: dict[str, Any] = {
     "sync.poll_ms": 1000,
     # Keluhan is not a fault: it has no response or recovery to measure.
     "kpi.exclude_categories": ["keluhan"],
+    # A fault report from an IDPEL with another fault report this many days before.
+    "kpi.repeat_days": 30,
+    # A customer rating at or below this (of 1–5) is negative.
+    "kpi.negative_rating_max": 2,
     # Closed reports stay on the map, muted, this long after closing.
     "map.closed_hours": 6,
     # Live simulation in the console: reports per day at the wall clock's pace.
     "sim.live_reports_per_day": 480,
     "ui.language": "id",
+    # Dispatch proposals (assumptions until the unit measures its own figures). Roads
+    # wind: straight-line distance times the detour factor of the report's ULP; a ULP
+    # without its own "dispatch.detour.<ULP name>" setting uses the default.
+    "dispatch.detour_default": 1.4,
+    "dispatch.speed_kmh.mobil": 35.0,
+    "dispatch.speed_kmh.motor": 40.0,
+    # Minutes of work a queued job still holds its crew for, by the job's stage.
+    "dispatch.remaining_min": {
+        "penugasan": 35.0,
+        "perjalanan": 25.0,
+        "pengerjaan": 12.0,
+        "nyala_sementara": 12.0,
+        "nyala": 0.0,
+    },
+    # When on, a console assigns the top proposal of each new Lapor report by itself.
+    "dispatch.auto_assign": False,
+    # A crew without a position update for this long is shown as "tidak ada kabar".
+    "crew.stale_minutes": 60,
+    # Local JSON API (crew position feed; report intake later). Loopback by default.
+    "api.bind": "127.0.0.1",
+    "api.port": 8765,
 }
 
 

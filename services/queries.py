@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comcen_desktop import settings
-from comcen_desktop.domain import AGE_OK, CLOSED_STAGES, Stage, age_class
+from comcen_desktop.domain import AGE_OK, CLOSED_STAGES, CrewStatus, Stage, age_class
 from comcen_desktop.storage.models import (
     Crew,
     District,
@@ -73,6 +73,14 @@ class CrewView:
     current_report: str | None  # report number of the job it works on first
     queue: tuple[str, ...]  # all its open report numbers, oldest first
     version: int
+    # Added with dispatch proposals; defaults keep older callers working.
+    shift: str | None = None  # pagi / sore / malam, None = around the clock
+    position_at: datetime | None = None
+    # No position update for longer than the crew.stale_minutes setting (not libur).
+    stale: bool = False
+    silent_min: float | None = None  # minutes since the last position update
+    queue_ids: tuple[int, ...] = ()  # report ids, in the order of ``queue``
+    queue_stages: tuple[str, ...] = ()  # stage of each queued report
 
 
 @dataclass(frozen=True)
@@ -142,12 +150,16 @@ def load_posko(session: Session) -> list[PoskoView]:
     return result
 
 
-def load_crews(session: Session) -> list[CrewView]:
+def load_crews(session: Session, now: datetime | None = None) -> list[CrewView]:
+    now = now or utc_now()
+    stale_after = float(settings.get(session, "crew.stale_minutes"))
     ulp_names = dict(session.execute(select(UlpArea.id, UlpArea.name)).all())
     queues = _crew_queues(session)
     result = []
     for crew in session.scalars(select(Crew).order_by(Crew.posko_id, Crew.code)):
-        queue = tuple(queues.get(crew.id, ()))
+        jobs = queues.get(crew.id, [])
+        queue = tuple(number for _id, number, _stage in jobs)
+        silent = _silent_minutes(crew.position_at, now)
         result.append(
             CrewView(
                 id=crew.id,
@@ -164,12 +176,31 @@ def load_crews(session: Session) -> list[CrewView]:
                 current_report=queue[0] if queue else None,
                 queue=queue,
                 version=crew.version,
+                shift=crew.shift,
+                position_at=crew.position_at,
+                stale=_is_stale(crew.status, silent, stale_after),
+                silent_min=silent,
+                queue_ids=tuple(report_id for report_id, _n, _s in jobs),
+                queue_stages=tuple(stage for _id, _n, stage in jobs),
             )
         )
     return result
 
 
-def _crew_queues(session: Session) -> dict[int, list[str]]:
+def _silent_minutes(position_at: datetime | None, now: datetime) -> float | None:
+    if position_at is None:
+        return None
+    return max(0.0, (now - position_at).total_seconds() / 60)
+
+
+def _is_stale(status: str, silent: float | None, stale_after: float) -> bool:
+    # An off-duty crew is expected to be quiet; a crew never heard from is stale.
+    if status == CrewStatus.LIBUR.value:
+        return False
+    return silent is None or silent > stale_after
+
+
+def _crew_queues(session: Session) -> dict[int, list[tuple[int, str, str]]]:
     # The job a crew is furthest along with comes first, then by report time.
     rank = {
         s: i
@@ -184,15 +215,16 @@ def _crew_queues(session: Session) -> dict[int, list[str]]:
         )
     }
     rows = session.execute(
-        select(Report.crew_id, Report.number, Report.stage, Report.reported_at).where(
+        select(Report.crew_id, Report.id, Report.number, Report.stage, Report.reported_at).where(
             Report.crew_id.is_not(None),
             Report.stage.not_in([s.value for s in CLOSED_STAGES]),
         )
     ).all()
-    rows.sort(key=lambda r: (rank.get(Stage(r.stage), 9), r.reported_at))
-    queues: dict[int, list[str]] = {}
-    for crew_id, number, _stage, _at in rows:
-        queues.setdefault(crew_id, []).append(number)
+    # Report id breaks ties, so two reports of the same second keep one order.
+    rows.sort(key=lambda r: (rank.get(Stage(r.stage), 9), r.reported_at, r.id))
+    queues: dict[int, list[tuple[int, str, str]]] = {}
+    for crew_id, report_id, number, stage, _at in rows:
+        queues.setdefault(crew_id, []).append((report_id, number, stage))
     return queues
 
 

@@ -43,7 +43,7 @@ from comcen_desktop.domain import (
 )
 from comcen_desktop.storage.models import Crew, Posko, Report, Village
 from comcen_desktop.timeutil import as_utc, format_wib, to_wib, utc_now
-from services import dispatch, events, intake, lifecycle
+from services import crews, dispatch, intake, lifecycle
 from services.placement import Placer
 from services.sim_population import DESCRIPTIONS, VillageSampler, person, pick
 
@@ -435,21 +435,8 @@ def _crew_plans(session: Session, start: datetime) -> dict[int, _CrewPlan]:
 
 
 def _move_crew(session: Session, crew_id: int, lon: float, lat: float, at: datetime) -> None:
-    # No crew-position service exists yet (the Yantek Mobile feed will need one);
-    # this writes the same kind of logged change that service would.
-    crew = session.get(Crew, crew_id)
-    before = {"lon": crew.lon, "lat": crew.lat}
-    crew.lon, crew.lat, crew.position_at = lon, lat, at
-    session.flush()
-    events.record(
-        session,
-        "position",
-        "crew",
-        crew.id,
-        actor=ACTOR,
-        before=before,
-        after={"lon": lon, "lat": lat, "at": at.isoformat()},
-    )
+    # The same logged change as a position from the crews' feed.
+    crews.update_position(session, crew_id, lon, lat, at, ACTOR)
 
 
 # ---------------------------------------------------------------------------- drivers

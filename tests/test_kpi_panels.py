@@ -106,3 +106,20 @@ def test_trend_plots_days_at_noon_wib_and_skips_empty_days(qtbot):
     ticks = [v for _spacing, values in axis.tickValues(start, end, 600) for v in values]
     assert ticks
     assert {datetime.fromtimestamp(v, WIB).strftime("%H:%M") for v in ticks} == {"00:00"}
+
+
+def test_a_countdown_tick_updates_the_times_without_rebuilding_the_table(qtbot, database):
+    factories.add_reports(database, 300, minutes_ago=60)
+    dock = QtLateListDock()
+    qtbot.addWidget(dock)
+    reports = open_reports(database)
+    dock.set_reports(reports, target_min=28.0)
+    numbers_before = [dock.table.item(row, 1) for row in range(dock.table.rowCount())]
+
+    dock._refresh()  # what the one-second countdown timer does
+
+    assert dock.table.rowCount() == 50  # the worst fifty are listed...
+    assert f"({len(reports)})" in dock.windowTitle()  # ...all are counted
+    # The same cell objects: a tick rewrote 50 countdowns, not 250 cells.
+    after = [dock.table.item(row, 1) for row in range(50)]
+    assert all(a is b for a, b in zip(after, numbers_before, strict=True))

@@ -10,13 +10,15 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QLabel,
+    QMenu,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from comcen_desktop.domain import CREW_STATUS_COLOURS, CREW_STATUS_LABELS, CrewStatus
+from comcen_desktop.domain import CREW_STATUS_COLOURS, CREW_STATUS_LABELS, CrewStatus, Stage
 from comcen_desktop.i18n import tr
+from comcen_desktop.timeutil import format_age
 from maps.dnd import decode_reports
 from maps.layers.crews import crew_tooltip
 from services.queries import CrewView
@@ -24,8 +26,27 @@ from services.queries import CrewView
 DropChecker = Callable[[list[int], int], str | None]
 
 CARD_STYLE = (
-    "QFrame#crewCard {{ border: 2px solid {border}; border-radius: 6px; background: {bg}; }}"
+    "QFrame#crewCard {{ border: 2px {line} {border}; border-radius: 6px; background: {bg}; }}"
 )
+STALE_BADGE = (
+    "<span style='color:#5d6d7e;background:#eceff1;border:1px dashed #7f8c8d;"
+    "padding:1px 4px'>&nbsp;{text}&nbsp;</span>"
+)
+
+
+def stale_text(crew: CrewView) -> str:
+    if crew.silent_min is None:
+        return tr("tidak ada kabar")
+    return f"{tr('tidak ada kabar')} {format_age(crew.silent_min)}"
+
+
+def drop_hint(crew: CrewView, count: int) -> str:
+    """What a drop will do: a busy crew keeps its job and queues the new ones."""
+    if crew.current_report:
+        return tr("Lepas: {n} laporan masuk antrean (ke-{k}); {job} tetap dikerjakan").format(
+            n=count, k=len(crew.queue) + 1, job=crew.current_report
+        )
+    return tr("Lepas: tugaskan {n} laporan ke regu ini").format(n=count)
 
 
 class QtCrewCard(QFrame):
@@ -34,6 +55,7 @@ class QtCrewCard(QFrame):
     dropped = Signal(list, int)
     refused = Signal(str)
     clicked = Signal(int)
+    unassignRequested = Signal(list)  # report ids taken back from this crew
 
     def __init__(self, crew: CrewView, checker: DropChecker, parent=None):
         super().__init__(parent)
@@ -59,9 +81,11 @@ class QtCrewCard(QFrame):
         self.crew = crew
         status = CrewStatus(crew.status)
         colour = CREW_STATUS_COLOURS[status]
+        stale = STALE_BADGE.format(text=escape(stale_text(crew))) if crew.stale else ""
         self.title.setText(
             f"<b>{escape(crew.name)}</b> &nbsp;<span style='background:{colour};"
             f"color:white;padding:1px 4px'>&nbsp;{CREW_STATUS_LABELS[status]}&nbsp;</span>"
+            + (f"<br>{stale}" if stale else "")
         )
         if crew.current_report:
             extra = f" (+{len(crew.queue) - 1} {tr('antre')})" if len(crew.queue) > 1 else ""
@@ -73,13 +97,16 @@ class QtCrewCard(QFrame):
         self._paint_border(None)
 
     def _paint_border(self, verdict: str | None, active: bool = False) -> None:
+        line = "solid"
         if not active:
             border, bg = "#c8ccd0", "palette(base)"
+            if self.crew.stale:
+                line, border, bg = "dashed", "#7f8c8d", "#f4f6f7"
         elif verdict is None:
             border, bg = "#1b998b", "#e3f6f3"
         else:
             border, bg = "#c0392b", "#fbe9e7"
-        self.setStyleSheet(CARD_STYLE.format(border=border, bg=bg))
+        self.setStyleSheet(CARD_STYLE.format(line=line, border=border, bg=bg))
 
     def dragEnterEvent(self, event) -> None:
         ids = decode_reports(event.mimeData())
@@ -88,11 +115,7 @@ class QtCrewCard(QFrame):
             return
         verdict = self._checker(ids, self.crew.id)
         self._paint_border(verdict, active=True)
-        self.hint.setText(
-            f"✖ {verdict}"
-            if verdict
-            else tr("Lepas: tugaskan {n} laporan ke regu ini").format(n=len(ids))
-        )
+        self.hint.setText(f"✖ {verdict}" if verdict else drop_hint(self.crew, len(ids)))
         self.hint.show()
         # Accept even a refused drop so the release can say why instead of doing nothing.
         event.acceptProposedAction()
@@ -117,11 +140,27 @@ class QtCrewCard(QFrame):
         self.clicked.emit(self.crew.id)
         super().mousePressEvent(event)
 
+    def undoable_jobs(self) -> list[tuple[int, str]]:
+        """Jobs assigned but not yet set off for: the ones an undo may take back."""
+        jobs = zip(self.crew.queue_ids, self.crew.queue, self.crew.queue_stages, strict=False)
+        return [(i, n) for i, n, stage in jobs if stage == Stage.PENUGASAN.value]
+
+    def contextMenuEvent(self, event) -> None:
+        menu = QMenu(self)
+        jobs = self.undoable_jobs()
+        for report_id, number in jobs:
+            action = menu.addAction(f"{tr('Batalkan penugasan')}: {number}")
+            action.triggered.connect(lambda _=False, i=report_id: self.unassignRequested.emit([i]))
+        if not jobs:
+            menu.addAction(tr("Tidak ada penugasan yang bisa dibatalkan")).setEnabled(False)
+        menu.exec(event.globalPos())
+
 
 class QtCrewBoardDock(QDockWidget):
     reportsDroppedOnCrew = Signal(list, int)
     dropRefused = Signal(str)
     crewClicked = Signal(int)
+    unassignRequested = Signal(list)
 
     def __init__(self, checker: DropChecker, parent=None):
         super().__init__(tr("Papan regu"), parent)
@@ -163,6 +202,7 @@ class QtCrewBoardDock(QDockWidget):
             card.dropped.connect(self.reportsDroppedOnCrew)
             card.refused.connect(self.dropRefused)
             card.clicked.connect(self.crewClicked)
+            card.unassignRequested.connect(self.unassignRequested)
             self.cards[crew.id] = card
             layout.addWidget(card)
         layout.addStretch(1)

@@ -32,6 +32,7 @@ from services.queries import ReportView
 WIB_OFFSET_FOR_PYQTGRAPH = -7 * 3600
 # Reports this close to the response target (or past it) are listed.
 WARN_MINUTES = 10.0
+MAX_LISTED = 50  # the worst fifty; the title still counts them all
 RPT_COLOUR, RCT_COLOUR = "#2e86ab", "#8e44ad"
 
 
@@ -90,8 +91,11 @@ class QtLateListDock(QDockWidget):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Resize-to-contents re-measures every column on every setItem: with a few
+        # hundred late reports that froze the window for seconds. Size once per rebuild.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self._shown_ids: list[int] = []
         self.table.cellDoubleClicked.connect(self._activated)
         self.setWidget(self.table)
         self._watch: list[ReportView] = []
@@ -114,22 +118,40 @@ class QtLateListDock(QDockWidget):
 
     def _refresh(self) -> None:
         now = utc_now()
-        rows = sorted(
-            ((self.minutes_left(r, now), r) for r in self._watch),
-            key=lambda pair: pair[0],
-        )
+        rows = sorted(((self.minutes_left(r, now), r) for r in self._watch), key=lambda p: p[0])
         rows = [(left, r) for left, r in rows if left <= WARN_MINUTES]
         self.setWindowTitle(f"{tr('Hampir lewat target')} ({len(rows)})")
+        rows = rows[:MAX_LISTED]
+        ids = [r.id for _left, r in rows]
+        if ids == self._shown_ids:
+            # The usual tick: same reports, only the countdowns move.
+            for row, (left, _report) in enumerate(rows):
+                self._countdown_cell(row, left)
+            return
+        self._rebuild(rows)
+        self._shown_ids = ids
+
+    def _rebuild(self, rows) -> None:
+        self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(rows))
         for row, (left, report) in enumerate(rows):
-            values = (_countdown(left), report.number, report.ulp, report.village,
-                      STAGE_LABELS[report.stage])  # fmt: skip
-            for column, value in enumerate(values):
+            values = (report.number, report.ulp, report.village, STAGE_LABELS[report.stage])
+            for column, value in enumerate(values, start=1):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, report.id)
-                if column == 0:
-                    item.setForeground(QBrush(QColor("#c0392b" if left < 0 else "#d35400")))
                 self.table.setItem(row, column, item)
+            self._countdown_cell(row, left, report.id)
+        self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
+
+    def _countdown_cell(self, row: int, left: float, report_id: int | None = None) -> None:
+        item = self.table.item(row, 0)
+        if report_id is not None:  # a rebuilt row: a new report may sit here now
+            item = QTableWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, report_id)
+            self.table.setItem(row, 0, item)
+        item.setText(_countdown(left))
+        item.setForeground(QBrush(QColor("#c0392b" if left < 0 else "#d35400")))
 
     def _activated(self, row: int, _column: int) -> None:
         item = self.table.item(row, 0)

@@ -8,19 +8,22 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QToolBar
+from sqlalchemy.exc import SQLAlchemyError
 
 from comcen_desktop import STARTED_AT
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.engine import describe
 from comcen_desktop.timeutil import format_wib
+from maps.layers.crews import PROPOSED_RING
 from maps.qt_map_view import QtMapView
-from services import console, dispatch, events
+from services import console, dispatch, events, http_api, proposals
 from services.console import ConsoleState
 from ui.assign_dialog import QtAssignDialog
 from ui.crew_board import QtCrewBoardDock
 from ui.kpi_dock import QtKpiDock
 from ui.kpi_panels import QtLateListDock, QtStageCountsDock, QtTrendDock
+from ui.proposals_dock import QtProposalsDock
 from ui.queue_dock import QtReportQueueDock
 from ui.settings_dialog import QtSettingsDialog
 from ui.sync import QtStateFollower
@@ -63,6 +66,7 @@ class QtMainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        self._build_dispatch()
         self._update_title()
 
         self.map_view.set_static(*_static_parts(console.load_static(database)))
@@ -129,7 +133,7 @@ class QtMainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu(tr("Tampilan"))
+        self.view_menu = view_menu = self.menuBar().addMenu(tr("Tampilan"))
         docks = (self.queue_dock, self.crew_dock, self.kpi_dock, self.trend_dock,
                  self.stage_dock, self.late_dock)  # fmt: skip
         for dock in docks:
@@ -156,6 +160,7 @@ class QtMainWindow(QMainWindow):
     def start(self) -> None:
         """Begin following the database; separate from __init__ so tests control it."""
         self.follower.start()
+        self._start_api()
 
     # --- state -----------------------------------------------------------------
 
@@ -327,6 +332,101 @@ class QtMainWindow(QMainWindow):
     def shutdown(self) -> None:
         self.set_live_simulation(False)
         self.follower.stop()
+        self._stop_dispatch()
+
+    # --- dispatch: proposals, undo, local API (wiring; the work is in services) ----
+
+    def _build_dispatch(self) -> None:
+        self.api_server = None
+        self.proposals_dock = QtProposalsDock(self.database, self)
+        self.splitDockWidget(self.queue_dock, self.proposals_dock, Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.queue_dock, self.proposals_dock], [420, 220], Qt.Orientation.Vertical
+        )
+        self.view_menu.addAction(self.proposals_dock.toggleViewAction())
+        bar = self.findChild(QToolBar, "mainToolbar")
+        for key, text, shortcut, slot in (
+            ("accept_proposal", tr("Terima usulan"), "F8", self.proposals_dock.accept_selected),
+            ("unassign", tr("Batalkan penugasan"), "Ctrl+U", self.unassign_selected),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(shortcut)
+            action.setToolTip(f"{text} ({shortcut})")
+            action.triggered.connect(slot)
+            bar.addAction(action)
+            self.actions[key] = action
+        self.proposals_dock.acceptRequested.connect(self.accept_proposal)
+        self.proposals_dock.proposedCrew.connect(self._highlight_proposed_crew)
+        self.proposals_dock.worker.autoAssigned.connect(self._auto_assigned)
+        self.queue_dock.reportsSelected.connect(self._propose_for)
+        self.map_view.reportsSelected.connect(self._propose_for)
+        self.queue_dock.unassignRequested.connect(self.unassign_with_prompt)
+        self.crew_dock.unassignRequested.connect(self.unassign_with_prompt)
+        self.stateApplied.connect(self.proposals_dock.on_state)
+
+    def _propose_for(self, ids: list[int]) -> None:
+        self.proposals_dock.set_report(self._reports.get(ids[0]) if len(ids) == 1 else None)
+
+    def _highlight_proposed_crew(self, crew_id) -> None:
+        for marker_id, marker in self.map_view.crews.markers.items():
+            marker.set_highlight(PROPOSED_RING if marker_id == crew_id else None)
+
+    def accept_proposal(self, report_id: int, ranked: list, chosen) -> bool:
+        report = self._reports.get(report_id)
+        version = report.version if report is not None else None
+        result = proposals.accept(
+            self.database, report_id, ranked, chosen, events.current_actor(), version
+        )
+        self.follower.refresh()
+        if result.refused:
+            self.show_message("; ".join(result.refused), error=True)
+            return False
+        self.show_message(f"{tr('Ditugaskan')}: {', '.join(result.assigned)} → {chosen.crew.name}")
+        return True
+
+    def unassign(self, report_ids: list[int], reason: str) -> bool:
+        expected = {i: self._reports[i].version for i in report_ids if i in self._reports}
+        result = dispatch.unassign_now(
+            self.database, report_ids, events.current_actor(), reason, expected
+        )
+        self.follower.refresh()
+        if result.refused:
+            self.show_message("; ".join(result.refused), error=True)
+            return False
+        self.show_message(f"{tr('Penugasan dibatalkan')}: {', '.join(result.assigned)}")
+        return True
+
+    def unassign_selected(self) -> None:
+        self.unassign_with_prompt(self.queue_dock.selected_ids())
+
+    def unassign_with_prompt(self, report_ids: list[int]) -> None:
+        if not report_ids:
+            self.show_message(tr("Pilih laporan dulu."), error=True)
+            return
+        reason, ok = QInputDialog.getText(
+            self, tr("Batalkan penugasan"), tr("Alasan:"), text=tr("Dibatalkan operator")
+        )
+        if ok and reason.strip():
+            self.unassign(report_ids, reason.strip())
+
+    def _auto_assigned(self, text: str, error: bool) -> None:
+        self.show_message(text, error=error)
+        self.follower.refresh()
+
+    def _start_api(self) -> None:
+        try:
+            bind, port = http_api.configured_address(self.database)
+            self.api_server = http_api.ApiServer(self.database, bind, port).start()
+        except (OSError, SQLAlchemyError) as exc:
+            # Another console on this machine holds the port: this one runs without it.
+            log.warning("Local API not started: %s", exc)
+            self.show_message(f"{tr('API lokal tidak jalan')}: {exc}", error=True)
+
+    def _stop_dispatch(self) -> None:
+        self.proposals_dock.shutdown()
+        if self.api_server is not None:
+            self.api_server.stop()
+            self.api_server = None
 
 
 def _static_parts(static: console.StaticMap):

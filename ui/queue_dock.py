@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from ui.qt_report_table import COLUMNS, ID_ROLE, SORT_ROLE, QtReportTableModel
 class QtReportQueueDock(QDockWidget):
     reportsSelected = Signal(list)  # report ids chosen in the table
     assignRequested = Signal(list)  # report ids for the keyboard "assign to…" path
+    unassignRequested = Signal(list)  # report ids to take back from their crew
 
     def __init__(self, parent=None):
         super().__init__(tr("Antrean laporan"), parent)
@@ -66,6 +68,8 @@ class QtReportQueueDock(QDockWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self._request_assign())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
 
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
@@ -118,3 +122,12 @@ class QtReportQueueDock(QDockWidget):
 
     def _request_assign(self) -> None:
         self.assignRequested.emit(self.selected_ids())
+
+    def _context_menu(self, pos) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        menu.addAction(tr("Tugaskan ke…"), self._request_assign)
+        menu.addAction(tr("Batalkan penugasan"), lambda: self.unassignRequested.emit(ids))
+        menu.exec(self.table.viewport().mapToGlobal(pos))

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 Z_CREWS = 60
 ALLOWED_RING = QColor("#27ae60")
 REFUSED_RING = QColor("#c0392b")
+PROPOSED_RING = QColor("#2e86ab")
+STALE_GREY = QColor("#7f8c8d")
 FAN_RADIUS_PX = 20
 
 DropChecker = Callable[[list[int], int], "str | None"]
@@ -103,13 +105,40 @@ def _paint_motorbike(painter: QPainter, s: float) -> None:
 
 def crew_tooltip(crew: CrewView) -> str:
     job = escape(crew.current_report) if crew.current_report else "–"
+    silent = getattr(crew, "silent_min", None)
+    stale = ""
+    if getattr(crew, "stale", False):
+        since = f" {silent:.0f} mnt" if silent is not None else ""
+        stale = f"<br><i>Tidak ada kabar posisi{since}</i>"
     return (
         f"<b>{escape(crew.name)}</b> ({escape(crew.code)})<br>"
         f"Status: {escape(status_label(crew.status))}<br>"
         f"Posko: {escape(crew.posko)} (ULP {escape(crew.ulp)})<br>"
         f"Kendaraan: {escape(crew.vehicle)}, {crew.members} orang<br>"
-        f"Tugas sekarang: {job}<br>Antrean: {len(crew.queue)} laporan"
+        f"Tugas sekarang: {job}<br>Antrean: {len(crew.queue)} laporan{stale}"
     )
+
+
+def paint_stale_overlay(painter: QPainter, rect: QRectF) -> None:
+    """A crew not heard from: the tile washed out, a dashed grey ring, a clock badge."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 120))
+    corner = rect.width() * 0.22
+    painter.drawRoundedRect(rect, corner, corner)
+    pen = QPen(STALE_GREY, 2.0, Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), corner + 2, corner + 2)
+    radius = rect.width() * 0.24
+    centre = QPointF(rect.right(), rect.top())
+    painter.setPen(QPen(QColor("#ffffff"), 1.2))
+    painter.setBrush(STALE_GREY)
+    painter.drawEllipse(centre, radius, radius)
+    painter.drawLine(centre, centre + QPointF(0, -radius * 0.6))
+    painter.drawLine(centre, centre + QPointF(radius * 0.5, 0))
+    painter.restore()
 
 
 class CrewMarker(QGraphicsItem):
@@ -135,7 +164,7 @@ class CrewMarker(QGraphicsItem):
         return QRectF(self.offset.x() - size / 2, self.offset.y() - size / 2, size, size)
 
     def boundingRect(self) -> QRectF:
-        return self.tile_rect().adjusted(-5, -5, 5, 5)
+        return self.tile_rect().adjusted(-8, -8, 8, 8)  # rings and the stale badge
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -152,6 +181,8 @@ class CrewMarker(QGraphicsItem):
             painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 7, 7)
             painter.restore()
         paint_crew_symbol(painter, rect, status_colour(self.crew.status), self.crew.vehicle)
+        if getattr(self.crew, "stale", False):
+            paint_stale_overlay(painter, rect)
 
     def set_offset(self, offset: QPointF) -> None:
         if offset != self.offset:
@@ -233,6 +264,9 @@ class CrewLayer(QObject):
         reason = self.check(ids, marker.crew_id)
         if reason is None:
             text = f"Tugaskan {self.describe_reports(ids)} ke {marker.crew.name}"
+            if marker.crew.current_report:
+                # A busy crew keeps its job: say so before the drop, not after.
+                text += f" (masuk antrean; {marker.crew.current_report} tetap dikerjakan)"
             marker.set_highlight(ALLOWED_RING)
         else:
             text = reason
