@@ -5,7 +5,7 @@ The estimate for each crew, all crews at once with numpy:
     eta = queue wait + straight-line distance × detour factor / vehicle speed
 
 - distance: from the crew's last known position (its posko until it reports one),
-  straight, in metres of a flat projection about Bangka's middle; roads wind, so
+  straight, in UTM 48S metres; roads wind, so
   the straight line is stretched by the detour factor of the report's ULP
   (``dispatch.detour.<ULP>``, default ``dispatch.detour_default`` = 1.4, an
   assumption until measured on Bangka's roads);
@@ -32,7 +32,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comcen_desktop import settings
+from comcen_desktop import geo, settings
 from comcen_desktop.domain import UNAVAILABLE_CREW, Stage
 from comcen_desktop.storage.models import KpiTarget, Report, UlpArea
 from comcen_desktop.timeutil import shift_of, to_wib, utc_now
@@ -41,16 +41,13 @@ from services.queries import CrewView, ReportView
 
 AUTO_ACTOR = "auto-dispatch"
 LOGGED_PROPOSALS = 5  # how many ranked crews a "proposal" event keeps
-# Bangka spans 1.7° of latitude: a flat projection about its middle is within 0.2 %
-# of UTM, far below the detour factor's uncertainty. It is plain numpy on purpose:
-# pyproj crashed (segfault) when the console's ranking worker thread called it.
-EARTH_RADIUS_M = 6_371_008.8
-MID_LAT = -2.3
 
 
 def _to_metres(lon, lat):
-    lon, lat = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
-    return EARTH_RADIUS_M * np.cos(np.radians(MID_LAT)) * lon, EARTH_RADIUS_M * lat
+    # UTM 48S via comcen_desktop.geo, which keeps pyproj on one thread of its own (it
+    # crashed when called from the console's ranking worker, a QThread).
+    x, y = geo.to_utm(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
 
 
 @dataclass(frozen=True)

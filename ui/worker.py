@@ -6,7 +6,7 @@ off the GUI thread, results back through queued signals, a clean stop.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
 
 
 class QtTimedWorker(QObject):
@@ -18,6 +18,9 @@ class QtTimedWorker(QObject):
         self.moveToThread(self._thread)
         self._timer: QTimer | None = None
         self._thread.started.connect(self._start_timer)
+        # Stopped in its own thread as that thread ends: a timer still running when
+        # the GUI thread later destroys it makes Qt warn (and can crash on exit).
+        self._thread.finished.connect(self.stop_ticking, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> None:
         self._thread.start()
