@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 ACTOR = "simulasi"
 
 DEFAULT_REPORTS_PER_DAY = 120.0
+HEARTBEAT_MIN = 30.0  # position pings from idle crews (crew.stale_minutes is 60)
 SQLITE_WRITER_BREATH_S = 0.02
 
 # Relative report rate per WIB hour: quiet before dawn, a peak in the evening when
@@ -177,6 +178,7 @@ class _World:
         self.created: list[int] = []
         self._seq = 0
         self.next_report_at = self._draw_next_arrival(start)
+        self._schedule(_after(start, HEARTBEAT_MIN), "heartbeat")
 
     # ---- the clock
 
@@ -257,7 +259,20 @@ class _World:
             return self._assign(session, action)
         if action.kind == "home":
             return self._go_home(session, action)
+        if action.kind == "heartbeat":
+            return self._heartbeat(session, action)
         return self._advance(session, action)
+
+    def _heartbeat(self, session: Session, action: _Action) -> int:
+        # Yantek Mobile sends a position now and then even from the posko; without it
+        # every idle simulated crew would look silent (stale) on the board.
+        self._schedule(_after(action.at, HEARTBEAT_MIN), "heartbeat")
+        unavailable = {s.value for s in UNAVAILABLE_CREW}
+        crews = session.scalars(select(Crew).where(Crew.status.not_in(unavailable))).all()
+        for crew in crews:
+            if crew.lon is not None and (crew.position_at is None or crew.position_at < action.at):
+                _move_crew(session, crew.id, crew.lon, crew.lat, action.at)
+        return len(crews)
 
     def _assign(self, session: Session, action: _Action) -> int:
         report = session.get(Report, action.report_id)

@@ -91,14 +91,14 @@ def test_keyboard_assign_through_the_dialog(window, database, monkeypatch):
     load(window)
     window.queue_dock.select_ids([ids[1]])
 
-    from ui import main_window
+    from ui import window_dispatch
 
     def choose(dialog):
         dialog.filter_edit.setText(window._crews[crew_id].name)
         dialog.accept()
         return True
 
-    monkeypatch.setattr(main_window.QtAssignDialog, "exec", choose)
+    monkeypatch.setattr(window_dispatch.QtAssignDialog, "exec", choose)
     window.actions["assign"].trigger()
 
     assert stored(database, ids[1])[:2] == (Stage.PENUGASAN.value, crew_id)

@@ -241,3 +241,11 @@ def test_a_live_run_carries_on_jobs_an_earlier_run_left_open(database):
         stages = dict(session.execute(select(Report.id, Report.stage)).all())
     still_open = [i for i in left_open if stages[i] not in {s.value for s in CLOSED_STAGES}]
     assert still_open == []
+
+
+def test_idle_crews_keep_sending_positions(day):
+    database, summary = day
+    with database.read() as session:
+        last_seen = session.scalars(select(Crew.position_at)).all()
+    # Every crew has been heard from within the stale limit (60 min) of the day's end.
+    assert all(summary.end - seen <= timedelta(minutes=60) for seen in last_seen)

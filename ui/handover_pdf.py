@@ -10,13 +10,14 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QApplication
 
 from comcen_desktop.domain import CATEGORY_LABELS, Category
 from comcen_desktop.timeutil import format_age, to_wib
 from services.kpi_engine.handover import DAYS, MAX_LISTED, HandoverRecap
 
-_app: QGuiApplication | None = None
+_app: QApplication | None = None
 RESOLUTION = 300
 MARGIN_MM = 15
 SCREEN_DPI = 96
@@ -35,11 +36,13 @@ th { background: #eaf2f8; text-align: left; }
 """
 
 
-def ensure_app() -> QGuiApplication:
+def ensure_app() -> QApplication:
+    # A QApplication, not a QGuiApplication: a later widget in the same process
+    # (the console, a test) aborts when only the GUI-level application exists.
     global _app
-    app = QGuiApplication.instance()
+    app = QApplication.instance()
     if app is None:
-        _app = app = QGuiApplication([])
+        _app = app = QApplication([])
     return app
 
 

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QToolBar
-from sqlalchemy.exc import SQLAlchemyError
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QToolBar
 
 from comcen_desktop import STARTED_AT
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.engine import describe
-from comcen_desktop.timeutil import format_wib
-from maps.layers.crews import PROPOSED_RING
+from comcen_desktop.timeutil import format_wib, shift_of, to_wib, utc_now
 from maps.qt_map_view import QtMapView
-from services import console, dispatch, events, http_api, proposals
+from services import console
 from services.console import ConsoleState
-from ui.assign_dialog import QtAssignDialog
 from ui.crew_board import QtCrewBoardDock
+from ui.handover_dialog import QtHandoverDialog, ShiftWatch, build_recap, save_recap
 from ui.kpi_dock import QtKpiDock
 from ui.kpi_panels import QtLateListDock, QtStageCountsDock, QtTrendDock
-from ui.proposals_dock import QtProposalsDock
 from ui.queue_dock import QtReportQueueDock
 from ui.settings_dialog import QtSettingsDialog
 from ui.sync import QtStateFollower
+from ui.window_dispatch import DispatchMixin
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +33,10 @@ TITLE = "Comcen UP3 Bangka"
 ERROR_STYLE = "color: white; background: #c0392b; padding: 2px 6px;"
 INFO_STYLE = "color: white; background: #1b998b; padding: 2px 6px;"
 MESSAGE_INFO_MS, MESSAGE_ERROR_MS = 10_000, 30_000
+SHIFT_CHECK_MS = 60_000
 
 
-class QtMainWindow(QMainWindow):
+class QtMainWindow(DispatchMixin, QMainWindow):
     stateApplied = Signal(object)  # ConsoleState, after every dock and the map took it
     messageShown = Signal(str, bool)  # text, is_error
 
@@ -70,6 +70,11 @@ class QtMainWindow(QMainWindow):
         self._update_title()
 
         self.map_view.set_static(*_static_parts(console.load_static(database)))
+        self._shift_watch = ShiftWatch()
+        self._shift_timer = QTimer(self)
+        self._shift_timer.setInterval(SHIFT_CHECK_MS)
+        self._shift_timer.timeout.connect(self._check_shift_change)
+        self._shift_timer.start()
         self.follower = QtStateFollower(database)
         self.follower.stateLoaded.connect(self.apply_state)
         self.follower.loadFailed.connect(self._sync_failed)
@@ -128,6 +133,11 @@ class QtMainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(tr("Berkas"))
         file_menu.addAction(self.actions["save_map"])
         file_menu.addAction(self.actions["settings"])
+        recap = QAction(tr("Rekap serah terima…"), self)
+        recap.setShortcut("Ctrl+H")
+        recap.triggered.connect(self.open_handover)
+        file_menu.addAction(recap)
+        self.actions["handover"] = recap
         file_menu.addSeparator()
         quit_action = QAction(tr("Keluar"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -218,56 +228,6 @@ class QtMainWindow(QMainWindow):
         self.queue_dock.select_ids(ids)
         self.map_view.select_reports(set(ids))
 
-    # --- dispatch --------------------------------------------------------------
-
-    def check_drop(self, report_ids: list[int], crew_id: int) -> str | None:
-        if not report_ids:
-            return tr("Tidak ada laporan untuk ditugaskan.")
-        crew = self._crews.get(crew_id)
-        if crew is None:
-            return tr("Regu tidak dikenal.")
-        for report_id in report_ids:
-            report = self._reports.get(report_id)
-            if report is None:
-                return tr("Laporan {n} sudah ditutup atau tidak ada.").format(n=report_id)
-            reason = dispatch.refusal(
-                report.stage, report.crew_id, crew.id, crew.status, report.number
-            )
-            if reason:
-                return reason
-        return None
-
-    def assign(self, report_ids: list[int], crew_id: int) -> bool:
-        reason = self.check_drop(report_ids, crew_id)
-        if reason:
-            self.show_message(reason, error=True)
-            return False
-        expected = {i: self._reports[i].version for i in report_ids if i in self._reports}
-        result = dispatch.assign_now(
-            self.database, report_ids, crew_id, events.current_actor(), expected
-        )
-        self.follower.refresh()
-        if result.refused:
-            self.show_message("; ".join(result.refused), error=True)
-            return False
-        crew = self._crews[crew_id].name
-        self.show_message(f"{tr('Ditugaskan')}: {', '.join(result.assigned)} → {crew}")
-        return True
-
-    def assign_selected(self) -> None:
-        self.assign_with_dialog(self.queue_dock.selected_ids())
-
-    def assign_with_dialog(self, report_ids: list[int]) -> None:
-        if not report_ids:
-            self.show_message(tr("Pilih laporan dulu."), error=True)
-            return
-        numbers = [self._reports[i].number for i in report_ids if i in self._reports]
-        dialog = QtAssignDialog(
-            numbers, list(self._crews.values()), self.check_drop, report_ids, self
-        )
-        if dialog.exec() and dialog.chosen_crew_id is not None:
-            self.assign(report_ids, dialog.chosen_crew_id)
-
     # --- other actions ---------------------------------------------------------
 
     def show_message(self, text: str, error: bool = False) -> None:
@@ -321,6 +281,28 @@ class QtMainWindow(QMainWindow):
             self.actions["simulate"].setChecked(on)
         self._update_title()
 
+    # --- shift handover ------------------------------------------------------------
+
+    def open_handover(self) -> None:
+        """The recap of the shift running now, as it stands (finished ones are on file)."""
+        now = utc_now()
+        day, shift = to_wib(now).date(), shift_of(now).lower()
+        if shift == "malam" and to_wib(now).hour < 7:
+            day = day - timedelta(days=1)  # the night shift began yesterday evening
+        QtHandoverDialog(build_recap(self.database, day, shift), self).exec()
+
+    def _check_shift_change(self) -> None:
+        finished = self._shift_watch.newly_finished()
+        if finished is None:
+            return
+        try:
+            text, _pdf = save_recap(build_recap(self.database, *finished))
+        except Exception as exc:  # a recap must never take the console down
+            log.warning("Shift recap not written: %s", exc)
+            self.show_message(f"{tr('Rekap shift gagal')}: {exc}", error=True)
+            return
+        self.show_message(f"{tr('Rekap shift tersimpan')}: {text.with_suffix('')}.txt/.pdf")
+
     def _live_simulation_failed(self, reason: str) -> None:
         self.set_live_simulation(False)
         self.show_message(f"{tr('Simulasi berhenti')}: {reason}", error=True)
@@ -333,100 +315,6 @@ class QtMainWindow(QMainWindow):
         self.set_live_simulation(False)
         self.follower.stop()
         self._stop_dispatch()
-
-    # --- dispatch: proposals, undo, local API (wiring; the work is in services) ----
-
-    def _build_dispatch(self) -> None:
-        self.api_server = None
-        self.proposals_dock = QtProposalsDock(self.database, self)
-        self.splitDockWidget(self.queue_dock, self.proposals_dock, Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.queue_dock, self.proposals_dock], [420, 220], Qt.Orientation.Vertical
-        )
-        self.view_menu.addAction(self.proposals_dock.toggleViewAction())
-        bar = self.findChild(QToolBar, "mainToolbar")
-        for key, text, shortcut, slot in (
-            ("accept_proposal", tr("Terima usulan"), "F8", self.proposals_dock.accept_selected),
-            ("unassign", tr("Batalkan penugasan"), "Ctrl+U", self.unassign_selected),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(shortcut)
-            action.setToolTip(f"{text} ({shortcut})")
-            action.triggered.connect(slot)
-            bar.addAction(action)
-            self.actions[key] = action
-        self.proposals_dock.acceptRequested.connect(self.accept_proposal)
-        self.proposals_dock.proposedCrew.connect(self._highlight_proposed_crew)
-        self.proposals_dock.worker.autoAssigned.connect(self._auto_assigned)
-        self.queue_dock.reportsSelected.connect(self._propose_for)
-        self.map_view.reportsSelected.connect(self._propose_for)
-        self.queue_dock.unassignRequested.connect(self.unassign_with_prompt)
-        self.crew_dock.unassignRequested.connect(self.unassign_with_prompt)
-        self.stateApplied.connect(self.proposals_dock.on_state)
-
-    def _propose_for(self, ids: list[int]) -> None:
-        self.proposals_dock.set_report(self._reports.get(ids[0]) if len(ids) == 1 else None)
-
-    def _highlight_proposed_crew(self, crew_id) -> None:
-        for marker_id, marker in self.map_view.crews.markers.items():
-            marker.set_highlight(PROPOSED_RING if marker_id == crew_id else None)
-
-    def accept_proposal(self, report_id: int, ranked: list, chosen) -> bool:
-        report = self._reports.get(report_id)
-        version = report.version if report is not None else None
-        result = proposals.accept(
-            self.database, report_id, ranked, chosen, events.current_actor(), version
-        )
-        self.follower.refresh()
-        if result.refused:
-            self.show_message("; ".join(result.refused), error=True)
-            return False
-        self.show_message(f"{tr('Ditugaskan')}: {', '.join(result.assigned)} → {chosen.crew.name}")
-        return True
-
-    def unassign(self, report_ids: list[int], reason: str) -> bool:
-        expected = {i: self._reports[i].version for i in report_ids if i in self._reports}
-        result = dispatch.unassign_now(
-            self.database, report_ids, events.current_actor(), reason, expected
-        )
-        self.follower.refresh()
-        if result.refused:
-            self.show_message("; ".join(result.refused), error=True)
-            return False
-        self.show_message(f"{tr('Penugasan dibatalkan')}: {', '.join(result.assigned)}")
-        return True
-
-    def unassign_selected(self) -> None:
-        self.unassign_with_prompt(self.queue_dock.selected_ids())
-
-    def unassign_with_prompt(self, report_ids: list[int]) -> None:
-        if not report_ids:
-            self.show_message(tr("Pilih laporan dulu."), error=True)
-            return
-        reason, ok = QInputDialog.getText(
-            self, tr("Batalkan penugasan"), tr("Alasan:"), text=tr("Dibatalkan operator")
-        )
-        if ok and reason.strip():
-            self.unassign(report_ids, reason.strip())
-
-    def _auto_assigned(self, text: str, error: bool) -> None:
-        self.show_message(text, error=error)
-        self.follower.refresh()
-
-    def _start_api(self) -> None:
-        try:
-            bind, port = http_api.configured_address(self.database)
-            self.api_server = http_api.ApiServer(self.database, bind, port).start()
-        except (OSError, SQLAlchemyError) as exc:
-            # Another console on this machine holds the port: this one runs without it.
-            log.warning("Local API not started: %s", exc)
-            self.show_message(f"{tr('API lokal tidak jalan')}: {exc}", error=True)
-
-    def _stop_dispatch(self) -> None:
-        self.proposals_dock.shutdown()
-        if self.api_server is not None:
-            self.api_server.stop()
-            self.api_server = None
 
 
 def _static_parts(static: console.StaticMap):

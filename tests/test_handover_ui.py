@@ -1,0 +1,45 @@
+"""The console's shift recap: on demand, and written by itself at a shift change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtGui import QGuiApplication
+
+from comcen_desktop.timeutil import WIB
+from tests import factories
+from ui.handover_dialog import QtHandoverDialog, ShiftWatch, build_recap, save_recap
+
+
+def test_shift_watch_fires_once_per_shift_change(monkeypatch):
+    start = datetime(2026, 12, 4, 14, 50, tzinfo=WIB)
+    monkeypatch.setattr("ui.handover_dialog.utc_now", lambda: start)
+    watch = ShiftWatch()
+
+    assert watch.newly_finished(start + timedelta(minutes=5)) is None  # 14:55, Pagi runs
+    assert watch.newly_finished(start + timedelta(minutes=11)) == (start.date(), "pagi")
+    assert watch.newly_finished(start + timedelta(minutes=12)) is None  # only once
+
+
+def test_recap_is_written_as_text_and_pdf(qtbot, database, tmp_path):
+    factories.add_reports(database, 3)
+    today = datetime.now(WIB)
+    recap = build_recap(database, today.date(), "pagi")
+
+    text, pdf = save_recap(recap, tmp_path)
+
+    assert text.name.endswith("-pagi.txt")
+    assert "SHIFT PAGI" in text.read_text(encoding="utf-8")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_dialog_copies_the_group_chat_text(qtbot, database):
+    recap = build_recap(database, datetime.now(WIB).date(), "sore")
+    dialog = QtHandoverDialog(recap)
+    qtbot.addWidget(dialog)
+
+    dialog.copy_text()
+
+    copied = QGuiApplication.clipboard().text()
+    assert copied == dialog.text.toPlainText()
+    assert "SHIFT SORE" in copied
