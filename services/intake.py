@@ -29,6 +29,7 @@ class NewReport:
     description: str | None = None
     source_id: str | None = None
     simulated: bool = False
+    customers: int | None = None  # affected, for padam meluas
 
 
 def report_number(report_id: int, reported_at: datetime) -> str:
@@ -57,6 +58,7 @@ def create_report(session: Session, placer: Placer, new: NewReport, actor: str) 
         description=new.description,
         stage=Stage.LAPOR.value,
         simulated=new.simulated,
+        customers=new.customers,
     )
     session.add(report)
     # The number carries the database id, so two consoles never hand out the same one.

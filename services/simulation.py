@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 ACTOR = "simulasi"
 
 DEFAULT_REPORTS_PER_DAY = 120.0
+MELUAS_CUSTOMERS_MEDIAN = 80
 HEARTBEAT_MIN = 30.0  # position pings from idle crews (crew.stale_minutes is 60)
 SQLITE_WRITER_BREATH_S = 0.02
 
@@ -250,7 +251,14 @@ class _World:
             address=f"{caller['street']}, {village}".rstrip(", "),
             description=str(self.rng.choice(DESCRIPTIONS[category])),
             simulated=True,
+            customers=self._customers(category),
         )
+
+    def _customers(self, category: Category) -> int | None:
+        # A padam meluas behind one distribution transformer: tens to a few hundred.
+        if category is not Category.MELUAS:
+            return None
+        return int(np.clip(self.rng.lognormal(np.log(MELUAS_CUSTOMERS_MEDIAN), 0.8), 5, 2000))
 
     # ---- carrying out what fell due
 

@@ -249,3 +249,13 @@ def test_idle_crews_keep_sending_positions(day):
         last_seen = session.scalars(select(Crew.position_at)).all()
     # Every crew has been heard from within the stale limit (60 min) of the day's end.
     assert all(summary.end - seen <= timedelta(minutes=60) for seen in last_seen)
+
+
+def test_padam_meluas_reports_carry_their_customer_count(database):
+    simulation.simulate(database, 72, seed=21, start=START)
+    with database.read() as session:
+        rows = session.execute(select(Report.category, Report.customers)).all()
+    wide = [customers for category, customers in rows if category == "padam_meluas"]
+    assert wide, "72 hours should bring at least one padam meluas"
+    assert all(customers and customers >= 5 for customers in wide)
+    assert all(customers is None for category, customers in rows if category != "padam_meluas")
