@@ -153,3 +153,45 @@ def test_bad_cells_are_named_and_nothing_is_stored(
     assert len(messages) == 1 and expected in messages[0]
     assert "\n" not in messages[0]
     assert _events(database) == before
+
+
+def test_ulp_customers_and_targets_are_saved_for_this_year(qtbot, database):
+    from datetime import datetime
+
+    from comcen_desktop.storage.models import KpiTarget, UlpArea
+    from comcen_desktop.timeutil import WIB
+
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    row = [u.name for u in dialog._ulps].index("Koba")
+    dialog.ulp_table.item(row, 1).setText("61000")
+    dialog.ulp_table.item(row, 2).setText("25")
+    dialog.ulp_table.item(row, 3).setText("45,5")
+
+    dialog._save()
+
+    year = datetime.now(WIB).year
+    with database.read() as session:
+        koba = session.scalar(select(UlpArea).where(UlpArea.name == "Koba"))
+        target = session.scalar(
+            select(KpiTarget).where(KpiTarget.ulp_id == koba.id, KpiTarget.year == year)
+        )
+        assert koba.customers == 61000
+        assert (target.rpt_min, target.rct_min) == (25.0, 45.5)
+
+
+def test_a_recovery_target_faster_than_response_is_refused(qtbot, database, monkeypatch):
+    messages = []
+    monkeypatch.setattr(
+        "ui.settings_dialog.QMessageBox.warning",
+        lambda _parent, _title, text: messages.append(text),
+    )
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    dialog.ulp_table.item(0, 3).setText("10")
+    before = _events(database)
+
+    dialog._save()
+
+    assert messages and "target RCT" in messages[0]
+    assert _events(database) == before

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime
 from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +34,8 @@ from comcen_desktop import settings
 from comcen_desktop.domain import CREW_STATUS_LABELS, CrewStatus, Vehicle
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.models import Crew, Posko
-from services import events
+from comcen_desktop.timeutil import WIB
+from services import events, targets
 from services.organisation import (
     CrewEdit,
     OrganisationError,
@@ -46,6 +49,11 @@ log = logging.getLogger(__name__)
 
 POSKO_COLUMNS = ("Nama", "Lintang", "Bujur", "Personel")
 CREW_COLUMNS = ("Kode", "Nama", "Posko", "Kendaraan", "Anggota", "Status")
+ULP_COLUMNS = ("ULP", "Pelanggan", "Target RPT (mnt)", "Target RCT (mnt)")
+ULP_NOTE = (
+    "Jumlah pelanggan per ULP dipakai untuk SAIDI/SAIFI (kosong: tidak dihitung). "
+    "Target berlaku untuk tahun {year}; capaian = (2 × target − aktual) / target."
+)
 POSKO_NOTE = (
     "Posisi posko bawaan adalah titik label kecamatan (placeholder); ganti dengan "
     "koordinat posko yang sebenarnya (derajat desimal, WGS84)."
@@ -65,6 +73,7 @@ class QtSettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._posko_tab(), tr("Posko"))
         tabs.addTab(self._crew_tab(), tr("Regu"))
+        tabs.addTab(self._ulp_tab(), tr("ULP & target"))
         tabs.addTab(self._assumption_tab(), tr("Asumsi"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -163,6 +172,39 @@ class QtSettingsDialog(QDialog):
         combo.setCurrentIndex(max(0, combo.findData(current)))
         return combo
 
+    # --- ULP figures and targets -------------------------------------------------
+
+    def _ulp_tab(self) -> QWidget:
+        self._year = datetime.now(WIB).year
+        with self._database.read() as session:
+            self._ulps = targets.load(session, self._year)
+        table = QTableWidget(len(self._ulps), len(ULP_COLUMNS))
+        table.setHorizontalHeaderLabels([tr(c) for c in ULP_COLUMNS])
+        for row, ulp in enumerate(self._ulps):
+            name = QTableWidgetItem(ulp.name)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(row, 0, name)
+            customers = "" if ulp.customers is None else str(ulp.customers)
+            table.setItem(row, 1, QTableWidgetItem(customers))
+            table.setItem(row, 2, QTableWidgetItem(f"{ulp.rpt_target_min:g}"))
+            table.setItem(row, 3, QTableWidgetItem(f"{ulp.rct_target_min:g}"))
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.ulp_table = table
+        note = QLabel(tr(ULP_NOTE).format(year=self._year))
+        note.setWordWrap(True)
+        return _page(note, table)
+
+    def _ulp_figures(self, row: int) -> targets.UlpFigures:
+        label = f"ULP {self._ulps[row].name}"
+        customers = self._text(self.ulp_table, row, 1)
+        return targets.UlpFigures(
+            ulp_id=self._ulps[row].ulp_id,
+            name=self._ulps[row].name,
+            customers=_whole(label, "Pelanggan", customers) if customers else None,
+            rpt_target_min=_number(label, "Target RPT", self._text(self.ulp_table, row, 2)),
+            rct_target_min=_number(label, "Target RCT", self._text(self.ulp_table, row, 3)),
+        )
+
     # --- assumptions -----------------------------------------------------------
 
     def _assumption_tab(self) -> QWidget:
@@ -179,9 +221,10 @@ class QtSettingsDialog(QDialog):
         try:
             posko_edits = [self._posko_edit(row) for row in range(self.posko_table.rowCount())]
             crew_edits = [self._crew_edit(row) for row in range(self.crew_table.rowCount())]
+            ulp_figures = [self._ulp_figures(row) for row in range(self.ulp_table.rowCount())]
             check_unique(tr("Posko"), tr("nama"), [e.name for e in posko_edits])
             check_unique(tr("Regu"), tr("kode"), [e.code for e in crew_edits])
-            self.saved_changes = self._store(posko_edits, crew_edits)
+            self.saved_changes = self._store(posko_edits, crew_edits, ulp_figures)
         except (OrganisationError, ValueError) as exc:
             QMessageBox.warning(self, tr("Tidak tersimpan"), str(exc))
             return
@@ -194,11 +237,12 @@ class QtSettingsDialog(QDialog):
         log.info("Settings saved: %d changes", self.saved_changes)
         self.accept()
 
-    def _store(self, posko_edits, crew_edits) -> int:
+    def _store(self, posko_edits, crew_edits, ulp_figures) -> int:
         actor = events.current_actor()
         with self._database.transaction() as session:
             changed = sum(update_posko(session, edit, actor) for edit in posko_edits)
             changed += sum(save_crew(session, edit, actor) for edit in crew_edits)
+            changed += sum(targets.save(session, f, self._year, actor) for f in ulp_figures)
         return changed
 
     def _posko_edit(self, row: int) -> PoskoEdit:
