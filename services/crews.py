@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from comcen_desktop.domain import CrewStatus
 from comcen_desktop.storage.models import Crew
-from comcen_desktop.timeutil import as_utc, parse_iso, utc_now
+from comcen_desktop.timeutil import as_utc, format_wib, parse_iso, utc_now
 from services import events
 from services.organisation import LAT_RANGE, LON_RANGE
 
@@ -107,9 +107,21 @@ def check_position_message(
     lat = _check_number(payload, "lat", LAT_RANGE, errors)
     at = _check_time(payload.get("at"), now, errors)
     status = _check_status(payload.get("status"), errors)
+    if crew_id is not None and at is not None:
+        _check_not_older(session, crew_id, at, errors)
     if errors:
         return None, errors
     return PositionUpdate(crew_id, lon, lat, at, status), []
+
+
+def _check_not_older(session: Session, crew_id: int, at: datetime, errors) -> None:
+    # Phones resend queued fixes after a dead zone: an old fix must not replace a newer
+    # one, or the crew would look silent and proposals would start from the wrong place.
+    known = session.get(Crew, crew_id).position_at
+    if known is not None and at < known:
+        errors.append(
+            FieldError("at", f"Lebih lama dari posisi tersimpan ({format_wib(known)}); diabaikan.")
+        )
 
 
 def _check_crew(session: Session, value: Any, errors: list[FieldError]) -> int | None:

@@ -95,13 +95,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    # Without these the standard library answers 501 with an HTML page; a feed
+    # developer gets the same JSON error list as for every other mistake.
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0].rstrip("/") or "/"
         handler = ROUTES.get((method, path))
         if handler is None:
-            known = any(p == path for _m, p in ROUTES)
-            status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
-            self._reply(status, errors(("", f"{method} {path} tidak dikenal.")))
+            allowed = sorted(m for m, p in ROUTES if p == path)
+            if allowed:
+                text = f"{method} tidak berlaku untuk {path}; gunakan {', '.join(allowed)}."
+                self._reply(HTTPStatus.METHOD_NOT_ALLOWED, errors(("", text)), allowed)
+            else:
+                self._reply(HTTPStatus.NOT_FOUND, errors(("", f"{path} tidak dikenal.")))
             return
         body, problem = self._read_body() if method == "POST" else (None, None)
         if problem is not None:
@@ -135,10 +149,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return None, (HTTPStatus.BAD_REQUEST, errors(("", "Pesan harus objek JSON.")))
         return body, None
 
-    def _reply(self, status: int, payload: Any) -> None:
+    def _reply(self, status: int, payload: Any, allow: list[str] | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
+        if allow:
+            self.send_header("Allow", ", ".join(allow))
         self.send_header("Content-Length", str(len(data)))
         if self.close_connection:
             self.send_header("Connection", "close")

@@ -123,6 +123,12 @@ def test_proposals_panel_ranks_and_enter_accepts_the_top(window, database, qtbot
         kinds = list(session.scalars(select(Event.kind).where(Event.entity_id == report_id)))
     assert "proposal" in kinds and "proposal_accept" in kinds
 
+    # Once assigned, the panel stops proposing: a second F8 cannot move the job on.
+    load(window)
+    assert dock.table.rowCount() == 0 and not dock.accept_button.isEnabled()
+    window.actions["accept_proposal"].trigger()
+    assert stored(database, report_id)[1] == top.crew.id
+
 
 def test_choosing_another_row_is_an_override(window, database, qtbot):
     (report_id,) = factories.add_reports(database, 1)

@@ -43,3 +43,28 @@ def test_dialog_copies_the_group_chat_text(qtbot, database):
     copied = QGuiApplication.clipboard().text()
     assert copied == dialog.text.toPlainText()
     assert "SHIFT SORE" in copied
+
+
+def test_a_pdf_that_cannot_be_written_is_an_error_not_a_success(qtbot, database, tmp_path):
+    import pytest
+
+    from ui.handover_pdf import render_pdf
+
+    recap = build_recap(database, datetime.now(WIB).date(), "pagi")
+    with pytest.raises(OSError, match="cannot write"):
+        render_pdf(recap, tmp_path / "missing" / "rekap.pdf")
+
+
+def test_crews_that_do_not_fit_are_counted_not_dropped(qtbot, database):
+    from dataclasses import replace
+
+    from services.kpi_engine.handover import CrewWork
+    from ui.handover_pdf import MAX_CREWS, recap_html
+
+    recap = build_recap(database, datetime.now(WIB).date(), "pagi")
+    crews = [CrewWork(f"Regu {n}", 1, 20.0, 30.0) for n in range(MAX_CREWS + 4)]
+
+    html = recap_html(replace(recap, crews=crews))
+
+    assert f"Regu {MAX_CREWS - 1}<" in html and f"Regu {MAX_CREWS}<" not in html
+    assert "… dan 4 regu lainnya." in html

@@ -23,8 +23,10 @@ def server(database):
 
 @pytest.fixture
 def crew(database):
-    with database.read() as session:
+    # Last heard from an hour ago, so the test messages (two minutes old) are newer.
+    with database.transaction() as session:
         row = session.scalars(select(Crew).order_by(Crew.id)).first()
+        row.position_at = utc_now() - timedelta(hours=1)
         return row.id, row.code
 
 
@@ -106,3 +108,23 @@ def test_crew_found_by_name_too(server, database, crew):
         name = session.get(Crew, crew_id).name
     status, body = call(server, "POST", "/api/crews/position", message(name.upper()))
     assert status == 200 and body["name"] == name
+
+
+def test_other_methods_get_a_json_405_with_allow(server, crew):
+    for method in ("PUT", "DELETE", "GET"):
+        status, body = call(server, method, "/api/crews/position", {"crew": crew[1]})
+        assert status == 405, method
+        assert body["errors"][0]["message"].endswith("gunakan POST.")
+
+
+def test_an_older_fix_does_not_replace_a_newer_one(server, database, crew):
+    crew_id, code = crew
+    assert call(server, "POST", "/api/crews/position", message(code))[0] == 200
+    old = (utc_now() - timedelta(hours=5)).astimezone(WIB).isoformat()
+
+    status, body = call(server, "POST", "/api/crews/position", message(code, lon=105.5, at=old))
+
+    assert status == 422
+    assert [e["field"] for e in body["errors"]] == ["at"]
+    with database.read() as session:
+        assert session.get(Crew, crew_id).lon == 106.11

@@ -21,6 +21,9 @@ _app: QApplication | None = None
 RESOLUTION = 300
 MARGIN_MM = 15
 SCREEN_DPI = 96
+# What fits on one A4 page beside the other blocks; the rest is counted, not listed.
+MAX_CREWS = 26
+MAX_INCIDENTS = 8
 
 STYLE = """
 body { font-family: 'DejaVu Sans'; font-size: 9pt; color: #2c3e50; }
@@ -47,8 +50,13 @@ def ensure_app() -> QApplication:
 
 
 def render_pdf(recap: HandoverRecap, out: Path) -> Path:
+    """Write the one-page recap; raise OSError naming the file when it cannot be written
+    (QPdfWriter itself only logs a warning and carries on)."""
     ensure_app()
     out = Path(out)
+    if not out.parent.is_dir():
+        raise OSError(f"cannot write {out}: folder {out.parent} does not exist")
+    out.unlink(missing_ok=True)
     writer = QPdfWriter(str(out))
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(
@@ -69,6 +77,9 @@ def render_pdf(recap: HandoverRecap, out: Path) -> Path:
     page = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
     document.setPageSize(QSizeF(page.width() * SCREEN_DPI / 72, page.height() * SCREEN_DPI / 72))
     document.print_(writer)
+    del writer  # flushes and closes the file
+    if not out.is_file() or out.stat().st_size == 0:
+        raise OSError(f"cannot write {out}")
     return out
 
 
@@ -112,8 +123,9 @@ def recap_html(recap: HandoverRecap) -> str:
             ],
         ),
         f"<p>Pengaduan berulang: <b>{k.repeat_complaints}</b> · Rating negatif: "
-        f"<b>{k.negative_ratings}</b> dari {k.rated_reports} · Padam meluas (&gt; 5 mnt): "
-        f"<b>{k.incidents}</b>, {k.customers_interrupted} pelanggan</p>",
+        f"<b>{k.negative_ratings}</b> dari {k.rated_reports} · Padam meluas: "
+        f"<b>{len(recap.incidents)}</b> kejadian; dengan jumlah pelanggan (&gt; 5 mnt, "
+        f"untuk SAIDI): {k.incidents}, {k.customers_interrupted} pelanggan</p>",
         "<h2>Diserahkan ke shift berikutnya</h2>",
         _open_table(recap),
         "<h2>Kejadian menonjol</h2>",
@@ -159,9 +171,10 @@ def _incident_table(recap: HandoverRecap) -> str:
             "–" if incident.customers is None else incident.customers,
             "belum nyala" if incident.duration_min is None else format_age(incident.duration_min),
         ]
-        for incident in recap.incidents[:8]
+        for incident in recap.incidents[:MAX_INCIDENTS]
     ]
-    return _table(["Padam meluas", "ULP", "Lapor", "Pelanggan", "Lama"], rows)
+    html = _table(["Padam meluas", "ULP", "Lapor", "Pelanggan", "Lama"], rows)
+    return html + _more(len(recap.incidents) - MAX_INCIDENTS, "padam meluas")
 
 
 def _crew_table(recap: HandoverRecap) -> str:
@@ -169,9 +182,15 @@ def _crew_table(recap: HandoverRecap) -> str:
         return "<p class='muted'>Tidak ada pekerjaan regu.</p>"
     rows = [
         [crew.crew, crew.reports, _minutes(crew.rpt_mean_min), _minutes(crew.rct_mean_min)]
-        for crew in recap.crews[:14]
+        for crew in recap.crews[:MAX_CREWS]
     ]
-    return _table(["Regu", "Laporan", "RPT rata-rata", "RCT rata-rata"], rows)
+    html = _table(["Regu", "Laporan", "RPT rata-rata", "RCT rata-rata"], rows)
+    return html + _more(len(recap.crews) - MAX_CREWS, "regu")
+
+
+def _more(left_out: int, what: str) -> str:
+    # One page is the promise; what does not fit is counted, never silently dropped.
+    return f"<p class='muted'>… dan {left_out} {what} lainnya.</p>" if left_out > 0 else ""
 
 
 def _table(headers: list[str], rows: list[list], numeric: bool = False) -> str:

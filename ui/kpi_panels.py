@@ -36,13 +36,26 @@ MAX_LISTED = 50  # the worst fifty; the title still counts them all
 RPT_COLOUR, RCT_COLOUR = "#2e86ab", "#8e44ad"
 
 
+MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+class QtWibDateAxis(pg.DateAxisItem):
+    """Ticks where pyqtgraph puts them (midnight WIB), labels in Indonesian."""
+
+    def tickStrings(self, values, scale, spacing):
+        moments = [datetime.fromtimestamp(value, WIB) for value in values]
+        if spacing >= 24 * 3600:
+            return [f"{m.day} {MONTHS_ID[m.month - 1]}" for m in moments]
+        return [m.strftime("%H:%M") for m in moments]
+
+
 class QtTrendDock(QDockWidget):
     """Daily mean RPT and RCT over the last 30 WIB days, each with its target line."""
 
     def __init__(self, parent=None):
         super().__init__(tr("Tren 30 hari"), parent)
         self.setObjectName("trendDock")
-        axis = pg.DateAxisItem(orientation="bottom", utcOffset=WIB_OFFSET_FOR_PYQTGRAPH)
+        axis = QtWibDateAxis(orientation="bottom", utcOffset=WIB_OFFSET_FOR_PYQTGRAPH)
         self.plot = pg.PlotWidget(background="w", axisItems={"bottom": axis})
         self.plot.setLabel("left", tr("menit"))
         self.plot.addLegend(offset=(5, 5))
@@ -52,8 +65,12 @@ class QtTrendDock(QDockWidget):
         self.rct = self.plot.plot(pen=pg.mkPen(RCT_COLOUR, width=2), symbol="o", symbolSize=5,
                                   symbolBrush=RCT_COLOUR, name="RCT")  # fmt: skip
         dash = pg.QtCore.Qt.PenStyle.DashLine
-        self.rpt_target = self.plot.plot(pen=pg.mkPen(RPT_COLOUR, width=1, style=dash))
-        self.rct_target = self.plot.plot(pen=pg.mkPen(RCT_COLOUR, width=1, style=dash))
+        self.rpt_target = self.plot.plot(
+            pen=pg.mkPen(RPT_COLOUR, width=1, style=dash), name=tr("Target RPT")
+        )
+        self.rct_target = self.plot.plot(
+            pen=pg.mkPen(RCT_COLOUR, width=1, style=dash), name=tr("Target RCT")
+        )
         self.setWidget(self.plot)
 
     def set_trend(self, days: list) -> None:
@@ -64,6 +81,10 @@ class QtTrendDock(QDockWidget):
         self.rct.setData(*_present(xs, [d.rct_mean_min for d in days]))
         self.rpt_target.setData(*_present(xs, [d.rpt_target_min for d in days]))
         self.rct_target.setData(*_present(xs, [d.rct_target_min for d in days]))
+        # From zero: a y axis starting near the target makes a small change look large.
+        values = [v for d in days for v in (d.rpt_mean_min, d.rct_mean_min,
+                                            d.rpt_target_min, d.rct_target_min) if v]  # fmt: skip
+        self.plot.setYRange(0, max([*values, 10.0]) * 1.15, padding=0)
 
 
 def _noon_wib(day) -> float:
@@ -160,8 +181,13 @@ class QtLateListDock(QDockWidget):
 
 
 def _countdown(minutes_left: float) -> str:
+    """'9 mnt 39 dtk' left, or '+1 j 17 mnt lewat': units spelled out, since '+1:17'
+    reads as an hour to some and as a minute to others."""
     seconds = int(abs(minutes_left) * 60)
-    text = f"{seconds // 60:d}:{seconds % 60:02d}"
+    if seconds >= 3600:
+        text = f"{seconds // 3600} j {seconds % 3600 // 60:02d} mnt"
+    else:
+        text = f"{seconds // 60} mnt {seconds % 60:02d} dtk"
     return f"+{text} {tr('lewat')}" if minutes_left < 0 else text
 
 

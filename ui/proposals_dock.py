@@ -168,7 +168,16 @@ class QtProposalsDock(QDockWidget):
         if report is None:
             self.header.setText(tr("Pilih satu laporan untuk melihat usulan regu."))
             return
-        if report.stage not in (Stage.LAPOR, Stage.PENUGASAN):
+        if report.stage is Stage.PENUGASAN:
+            # Assigned: proposals stop here, so a stray F8 cannot move the job on.
+            self._clear()
+            self.header.setText(
+                tr("{n}: sudah ditugaskan ke {crew}. Batalkan penugasan (Ctrl+U) atau seret "
+                   "ke regu lain untuk menggantinya.").format(n=report.number, crew=report.crew)
+            )  # fmt: skip
+            return
+        if report.stage is not Stage.LAPOR:
+            self._clear()
             self.header.setText(
                 tr("{n}: regu sudah berangkat; usulan hanya sebelum berangkat.").format(
                     n=report.number
@@ -177,6 +186,12 @@ class QtProposalsDock(QDockWidget):
             return
         self.header.setText(f"<b>{report.number}</b> · {report.village} · ULP {report.ulp}")
         self.worker.request(report.id)
+
+    def _clear(self) -> None:
+        self.proposals = []
+        self.table.setRowCount(0)
+        self.accept_button.setEnabled(False)
+        self.proposedCrew.emit(None)
 
     def on_state(self, state: ConsoleState) -> None:
         """Re-rank the shown report (crews moved); auto-dispatch new Lapor reports."""
