@@ -28,6 +28,10 @@ EXIT_OK, EXIT_ERROR, EXIT_NO_DISPLAY = 0, 1, 2
 EXIT_TAKEN, EXIT_INVALID = 3, 4
 MAX_SIM_HOURS = 24 * 366
 MAX_SNAPSHOT_PIXELS = 100_000_000
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# Commands that only read or act on existing work: a mistyped path must not quietly
+# create (and seed) a new, empty database and answer from it.
+NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
 # Kept here rather than imported, so `comcen --help` does not load the services.
 KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 
@@ -120,6 +124,17 @@ def check_db_url(url: str | None) -> None:
         raise ValueError(f"--db '{url}' names no file; use sqlite:///path/to/comcen.db")
 
 
+def check_db_exists(url: str | None) -> None:
+    from services.database import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() != "sqlite" or (parsed.database or "").startswith("file:"):
+        return
+    path = Path(parsed.database)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ValueError(f"database file {path} does not exist; check --db or COMCEN_DB")
+
+
 def configure_logging(verbose: bool) -> None:
     """Warnings to the terminal, the whole story to comcen.log in the data folder."""
     terminal = logging.StreamHandler()
@@ -175,6 +190,8 @@ def one_line(exc: Exception) -> str:
 
 def _run(args) -> int:
     check_db_url(args.db)
+    if args.command in NEEDS_EXISTING_DB:
+        check_db_exists(args.db)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "snapshot":
@@ -307,9 +324,12 @@ def _serve(args) -> int:
 def _wib_date(text: str, option: str) -> date:
     """A YYYY-MM-DD day, or ValueError naming the option."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{option} '{text}' is not a date YYYY-MM-DD (WIB)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"{option} '{text}' is outside {MIN_YEAR}–{MAX_YEAR}")
+    return day
 
 
 def _kpi(args) -> int:

@@ -56,8 +56,22 @@ def find_crew(session: Session, code_or_name: str) -> Crew:
     if crew is None:
         crew = session.scalar(select(Crew).where(func.lower(Crew.name) == text.lower()))
     if crew is None:
-        raise CrewNotFoundError(f"Regu '{code_or_name}' tidak dikenal.")
+        raise CrewNotFoundError(_not_found_message(session, code_or_name))
     return crew
+
+
+def _not_found_message(session: Session, code_or_name: str) -> str:
+    # "Mentok" names a posko with two crews: list them rather than only say no.
+    pattern = f"%{code_or_name.strip().lower()}%"
+    close = session.scalars(
+        select(Crew.code)
+        .where(func.lower(Crew.code).like(pattern) | func.lower(Crew.name).like(pattern))
+        .order_by(Crew.code)
+        .limit(6)
+    ).all()
+    if close:
+        return f"Regu '{code_or_name}' tidak tepat; maksudnya salah satu dari: {', '.join(close)}?"
+    return f"Regu '{code_or_name}' tidak dikenal."
 
 
 def in_bangka(lon: float, lat: float) -> bool:

@@ -411,15 +411,21 @@ def assign_by_reference(database, number: str, crew_ref: str, actor: str) -> Out
     Without a console's view there is no version to compare, so a report another crew
     already holds is "taken" (never silently reassigned), naming that crew.
     """
+    if not number.strip():
+        return Outcome(OUTCOME_INVALID, "Nomor laporan kosong.")
     with database.read() as session:
-        report_id = session.scalar(select(Report.id).where(Report.number == number.strip()))
+        report = session.scalar(select(Report).where(Report.number == number.strip()))
         try:
             crew = crews.find_crew(session, crew_ref)
             crew_id, crew_name = crew.id, crew.name
         except crews.CrewNotFoundError as exc:
             return Outcome(OUTCOME_INVALID, str(exc))
-    if report_id is None:
-        return Outcome(OUTCOME_INVALID, f"Laporan {number} tidak ada.")
+    if report is None:
+        return Outcome(OUTCOME_INVALID, f"Laporan {number.strip()} tidak ada.")
+    if report.crew_id == crew_id and Stage(report.stage) is Stage.PENUGASAN:
+        # Asking twice for what is already so: a retrying script must see success.
+        return Outcome(OUTCOME_STORED, f"Laporan {number} sudah ditugaskan ke {crew_name}.")
+    report_id = report.id
 
     result = assign_now(database, [report_id], crew_id, actor, only_unassigned=True)
     if result.ok:
@@ -427,4 +433,4 @@ def assign_by_reference(database, number: str, crew_ref: str, actor: str) -> Out
     if result.lost_race:
         holder = result.lost_to.get(number) or "regu lain"
         return Outcome(OUTCOME_TAKEN, f"Laporan {number} sudah ditugaskan ke {holder}.")
-    return Outcome(OUTCOME_INVALID, "; ".join(result.refused))
+    return Outcome(OUTCOME_INVALID, f"{crew_name}: " + "; ".join(result.refused))

@@ -60,6 +60,9 @@ def test_assign_exit_codes(any_url, tmp_path):
     assert stored.returncode == 0, stored.stderr
     assert a_name in stored.stdout
 
+    again = comcen(any_url, "assign", first_no, a_code, home=tmp_path)
+    assert again.returncode == 0, "asking twice for what is so is not a failure"
+
     taken = comcen(any_url, "assign", first_no, b_name, home=tmp_path)
     assert taken.returncode == 3
     lines = taken.stderr.strip().splitlines()
@@ -81,6 +84,24 @@ def test_assign_exit_codes(any_url, tmp_path):
             assert [e.actor for e in events] == ["script"]
     finally:
         database.dispose()
+
+
+def test_a_vague_crew_name_lists_the_candidates_and_a_missing_file_is_refused(sqlite_url, tmp_path):
+    database = open_database(sqlite_url)
+    try:
+        (first,) = factories.add_reports(database, 1)
+        (number,) = numbers(database, [first])
+    finally:
+        database.dispose()
+
+    vague = comcen(sqlite_url, "assign", number, "mentok", home=tmp_path)
+    assert vague.returncode == 4
+    assert "MENTOK-1" in vague.stderr and "MENTOK-2" in vague.stderr
+
+    missing = comcen(f"sqlite:///{tmp_path / 'typo.db'}", "assign", number, "KOBA-1",
+                     home=tmp_path)  # fmt: skip
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert not (tmp_path / "typo.db").exists()
 
 
 # Each racer is a separate process: its own interpreter, engine and connections. It

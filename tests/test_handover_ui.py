@@ -33,16 +33,28 @@ def test_recap_is_written_as_text_and_pdf(qtbot, database, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_dialog_copies_the_group_chat_text(qtbot, database):
-    recap = build_recap(database, datetime.now(WIB).date(), "sore")
-    dialog = QtHandoverDialog(recap)
+def test_dialog_starts_on_the_running_shift_and_copies_the_group_chat_text(qtbot, database):
+    evening = datetime(2026, 12, 4, 16, 30, tzinfo=WIB)
+    dialog = QtHandoverDialog(database, now=evening)
     qtbot.addWidget(dialog)
 
+    assert "masih berjalan" in dialog.picker.currentText()
+    assert dialog.text.toPlainText().startswith("(shift masih berjalan")
     dialog.copy_text()
-
     copied = QGuiApplication.clipboard().text()
-    assert copied == dialog.text.toPlainText()
-    assert "SHIFT SORE" in copied
+    assert copied == dialog.text.toPlainText() and "SHIFT SORE" in copied
+
+    dialog.picker.setCurrentIndex(1)  # the morning shift before it, finished
+    assert "SHIFT PAGI" in dialog.text.toPlainText()
+    assert "masih berjalan" not in dialog.text.toPlainText()
+
+
+def test_recent_shifts_walk_back_over_midnight():
+    from ui.handover_dialog import recent_shifts
+
+    night = datetime(2026, 12, 5, 2, 0, tzinfo=WIB)  # Malam began on the 4th at 23:00
+    shifts = [(day.day, shift) for day, shift, _running in recent_shifts(night, 4)]
+    assert shifts == [(4, "malam"), (4, "sore"), (4, "pagi"), (3, "malam")]
 
 
 def test_a_pdf_that_cannot_be_written_is_an_error_not_a_success(qtbot, database, tmp_path):

@@ -8,11 +8,12 @@ the user's data folder, so the recap exists even when nobody asked for it.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from comcen_desktop import paths
 from comcen_desktop.i18n import tr
-from comcen_desktop.timeutil import utc_now
+from comcen_desktop.timeutil import shift_of, to_wib, utc_now
 from services.kpi_engine import handover
 from ui.handover_pdf import render_pdf
 
@@ -60,12 +61,38 @@ class ShiftWatch:
         return latest
 
 
+def recent_shifts(now, count: int = 6) -> list[tuple[date, str, bool]]:
+    """The running shift first, then the ones before it: (day, shift, running)."""
+    shifts = []
+    moment = now
+    for _ in range(count):
+        day, shift = running_shift(moment)
+        shifts.append((day, shift, not shifts))
+        start, _end = handover.shift_bounds(day, shift)
+        moment = start - timedelta(minutes=1)
+    return shifts
+
+
+def running_shift(now) -> tuple[date, str]:
+    local = to_wib(now)
+    shift = shift_of(now).lower()
+    day = local.date() - timedelta(days=1) if shift == "malam" and local.hour < 7 else local.date()
+    return day, shift
+
+
 class QtHandoverDialog(QDialog):
-    def __init__(self, recap: handover.HandoverRecap, parent=None):
+    """Pick a shift (the running one first); read, copy or save its recap."""
+
+    def __init__(self, database, parent=None, now=None):
         super().__init__(parent)
-        self.recap = recap
-        self.setWindowTitle(f"{tr('Rekap serah terima')} — {recap.shift} {recap.day:%d-%m-%Y}")
-        self.text = QPlainTextEdit(handover.to_text(recap))
+        self._database = database
+        self.shifts = recent_shifts(now or utc_now())
+        self.picker = QComboBox()
+        for day, shift, running in self.shifts:
+            suffix = f" ({tr('masih berjalan')})" if running else ""
+            self.picker.addItem(f"{shift.capitalize()} {day:%d-%m-%Y}{suffix}")
+        self.picker.currentIndexChanged.connect(self._load)
+        self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setFont(QFont("DejaVu Sans Mono", 10))
         copy = QPushButton(tr("Salin untuk grup"))
@@ -78,9 +105,21 @@ class QtHandoverDialog(QDialog):
         buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
         self.resize(520, 640)
+        self._load(0)
+
+    def _load(self, index: int) -> None:
+        day, shift, running = self.shifts[index]
+        self.recap = build_recap(self._database, day, shift)
+        text = handover.to_text(self.recap)
+        if running:
+            # A recap of a running shift is a snapshot; say so before it is pasted.
+            text = f"({tr('shift masih berjalan; angka sementara')})\n{text}"
+        self.text.setPlainText(text)
+        self.setWindowTitle(f"{tr('Rekap serah terima')} — {self.picker.currentText()}")
 
     def copy_text(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())

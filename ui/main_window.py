@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QToolBar
 from comcen_desktop import STARTED_AT
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.engine import describe
-from comcen_desktop.timeutil import format_wib, shift_of, to_wib, utc_now
+from comcen_desktop.timeutil import format_wib
 from maps.qt_map_view import QtMapView
 from services import console
 from services.console import ConsoleState
@@ -285,11 +284,7 @@ class QtMainWindow(DispatchMixin, QMainWindow):
 
     def open_handover(self) -> None:
         """The recap of the shift running now, as it stands (finished ones are on file)."""
-        now = utc_now()
-        day, shift = to_wib(now).date(), shift_of(now).lower()
-        if shift == "malam" and to_wib(now).hour < 7:
-            day = day - timedelta(days=1)  # the night shift began yesterday evening
-        QtHandoverDialog(build_recap(self.database, day, shift), self).exec()
+        QtHandoverDialog(self.database, self).exec()
 
     def _check_shift_change(self) -> None:
         finished = self._shift_watch.newly_finished()

@@ -49,8 +49,21 @@ OVERALL = "UP3 (semua)"
 NO_GROUP = "(tanpa)"
 
 
+DECIMALS = 4  # minutes to well under a second; hides 28.380000000000003
+
+
 def to_json(report: KpiReport) -> str:
-    return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+    return json.dumps(_rounded(report.as_dict()), ensure_ascii=False, indent=2)
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, DECIMALS)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def to_csv(report: KpiReport) -> str:
