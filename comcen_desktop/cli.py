@@ -364,6 +364,8 @@ def _handover(args) -> int:
     suffix = args.out.suffix.lower() if args.out else ""
     if args.out is not None and suffix not in (".txt", ".pdf"):
         raise ValueError(f"--out '{args.out}' must end in .txt or .pdf")
+    if handover.shift_bounds(day, args.shift)[0] > utc_now():
+        raise ValueError(f"shift {args.shift} of {args.date} has not started yet")
     database = open_database(args.db)
     try:
         with database.read() as session:

@@ -144,3 +144,12 @@ def test_a_future_start_and_a_negative_seed_are_refused(tmp_path):
     negative = run_comcen("--db", db, "simulate", "--hours", "5", "--seed", "-5",
                           env_update=home)  # fmt: skip
     assert "--seed" in negative.stderr and "-5" in negative.stderr
+
+
+def test_a_handover_of_a_shift_not_yet_begun_is_refused(tmp_path):
+    home = {"COMCEN_HOME": str(tmp_path)}
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    assert run_comcen("--db", db, "db", "upgrade", env_update=home).returncode == 0
+    result = run_comcen("--db", db, "handover", "--date", "2099-06-01", "--shift", "pagi",
+                        env_update=home)  # fmt: skip
+    assert "has not started" in one_clear_line(result)
