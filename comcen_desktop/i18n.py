@@ -63,10 +63,6 @@ ENGLISH = {
     "Kode": "Code",
     "capaian": "achievement",
     "Tidak ada laporan untuk ditugaskan.": "No report to assign.",
-    "Database menolak penugasan: {e}": "The database refused the assignment: {e}",
-    "Database sibuk atau tidak terjangkau; penugasan belum tersimpan, coba lagi.": (
-        "The database is busy or unreachable; the assignment is not stored yet, try again."
-    ),
     "Tugaskan": "Assign",
     "Tambah regu": "Add crew",
     "Laporan": "Report",

@@ -182,29 +182,39 @@ def assign_now(
         return AssignResult(refused=[tr("Tidak ada laporan untuk ditugaskan.")])
     options = _Options(only_unassigned, reason, after_assign)
     seen: dict[int, int] = dict(expected_versions or {})
+    return _write_with_retries(
+        database,
+        lambda: _assign_once(database, report_ids, crew_id, actor, seen, options),
+        report_ids,
+        seen,
+    )
+
+
+def _write_with_retries(database, write, report_ids: list[int], seen: dict) -> AssignResult:
+    """Run one dispatch write; every way it can fail becomes a refusal in words."""
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
-            return _assign_once(database, report_ids, crew_id, actor, seen, options)
+            return write()
         except _RefusedError as refused:
             return refused.result
         except StaleDataError as exc:
             # Another console committed between our read and our UPDATE (which matched no
             # row of the version we read): say who has the report now all the same.
-            log.info("Assignment lost a race at write time: %s", exc)
+            log.info("Dispatch write lost a race: %s", exc)
             return _changed_result(database, report_ids, seen)
         except OperationalError as exc:
             # SQLite's busy timeout ran out behind a long run of other writers (a
             # simulation, a bulk import): try again a few times, then say so plainly.
-            log.warning("Assignment attempt %d: database busy (%s)", attempt, exc.orig)
+            log.warning("Dispatch write attempt %d: database busy (%s)", attempt, exc.orig)
             time.sleep(BUSY_PAUSE_S * attempt)
         except SQLAlchemyError as exc:
-            log.exception("Assignment failed")
+            log.exception("Dispatch write failed")
             first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
             return AssignResult(
-                refused=[tr("Database menolak penugasan: {e}").format(e=first_line)]
+                refused=[tr("Database menolak perubahan: {e}").format(e=first_line)]
             )
     return AssignResult(
-        refused=[tr("Database sibuk atau tidak terjangkau; penugasan belum tersimpan, coba lagi.")]
+        refused=[tr("Database sibuk atau tidak terjangkau; perubahan belum tersimpan, coba lagi.")]
     )
 
 
@@ -338,25 +348,12 @@ def unassign_now(
     expected_versions: dict[int, int] | None = None,
 ) -> AssignResult:
     """Undo assignments in one transaction of their own: all of them or none."""
-    expected = expected_versions or {}
-    for attempt in range(1, BUSY_ATTEMPTS + 1):
-        try:
-            return _unassign_once(database, report_ids, actor, reason, expected)
-        except _RefusedError as refused:
-            return refused.result
-        except StaleDataError:
-            return _changed_result(database, report_ids, dict(expected))
-        except OperationalError as exc:
-            log.warning("Undo attempt %d: database busy (%s)", attempt, exc.orig)
-            time.sleep(BUSY_PAUSE_S * attempt)
-        except SQLAlchemyError as exc:
-            log.exception("Undoing an assignment failed")
-            first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
-            return AssignResult(
-                refused=[tr("Database menolak perubahan: {e}").format(e=first_line)]
-            )
-    return AssignResult(
-        refused=[tr("Database sibuk atau tidak terjangkau; perubahan belum tersimpan, coba lagi.")]
+    expected = dict(expected_versions or {})
+    return _write_with_retries(
+        database,
+        lambda: _unassign_once(database, report_ids, actor, reason, expected),
+        report_ids,
+        expected,
     )
 
 
