@@ -34,6 +34,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
 # Kept here rather than imported, so `comcen --help` does not load the services.
 KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
+PAPERS = ["A4", "A3", "A0"]  # maps.print_layout.PAPERS_MM, kept here for the same reason
+MIN_DPI, MAX_DPI = 50, 1200
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start the console with the live simulation running",
     )
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="read-only full-screen video wall view (map, KPIs, late jobs)",
+    )
+    parser.add_argument(
+        "--screen", type=_non_negative, metavar="N", help="with --wall: monitor number (0 = first)"
+    )
     commands = parser.add_subparsers(dest="command")
 
     sim = commands.add_parser("simulate", help="fill the database with simulated hours")
@@ -63,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     snap = commands.add_parser("snapshot", help="render the map to PNG or PDF, no display")
     snap.add_argument("--out", required=True, type=Path)
-    snap.add_argument("--width", type=int, default=1600)
-    snap.add_argument("--height", type=int, default=1000)
+    snap.add_argument("--width", type=int, help="pixels of a screen snapshot (default 1600)")
+    snap.add_argument("--height", type=int, help="pixels of a screen snapshot (default 1000)")
+    _add_print_options(snap)
 
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade", "info"])
@@ -81,7 +92,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the local JSON API (crew position feed)")
     serve.add_argument("--port", type=int, help="port (default: setting api.port, 8765)")
     _add_kpi_commands(commands)
+    _add_export_command(commands)
     return parser
+
+
+def _add_print_options(snap) -> None:
+    """Any of these makes `snapshot` print a page (title, legend, scale bar, table)."""
+    snap.add_argument("--dpi", type=int, help=f"PNG resolution, {MIN_DPI}–{MAX_DPI} (default 150)")
+    snap.add_argument("--paper", choices=PAPERS, help="paper size (default A4)")
+    snap.add_argument("--landscape", action="store_true", help="landscape page")
+    snap.add_argument("--privacy", action="store_true", help="hide customer data on the page")
+
+
+def _add_export_command(commands) -> None:
+    export = commands.add_parser("export", help="reports as an HTML map, CSV or XLSX")
+    export.add_argument("format", choices=["html", "csv", "xlsx"])
+    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--from", dest="date_from", metavar="DATE", help="first WIB day")
+    export.add_argument("--to", dest="date_to", metavar="DATE", help="last WIB day, inclusive")
+    export.add_argument("--privacy", action="store_true", help="leave out customer data")
 
 
 def _add_kpi_commands(commands) -> None:
@@ -208,6 +237,10 @@ def _run(args) -> int:
         return _kpi(args)
     if args.command == "handover":
         return _handover(args)
+    if args.command == "export":
+        return _export(args)
+    if args.screen is not None and not args.wall:
+        raise ValueError("--screen only applies to the wall; use --wall --screen N")
     return _console(args)
 
 
@@ -219,6 +252,8 @@ def _console(args) -> int:
             file=sys.stderr,
         )
         return EXIT_NO_DISPLAY
+    if args.wall:
+        return _load("ui.wall").run(args.db, args.screen)
     return _load("ui.app").run(args.db, simulate_live=args.simulate_live)
 
 
@@ -255,6 +290,16 @@ def _simulate(args) -> int:
 
 
 def _snapshot(args) -> int:
+    printing = args.dpi is not None or args.paper or args.landscape or args.privacy
+    if printing and (args.width is not None or args.height is not None):
+        raise ValueError(
+            "--width/--height make a screen snapshot; --dpi/--paper/--landscape/"
+            "--privacy make a print page: use one or the other"
+        )
+    if args.dpi is not None and not MIN_DPI <= args.dpi <= MAX_DPI:
+        raise ValueError(f"--dpi {args.dpi} is outside {MIN_DPI}–{MAX_DPI}")
+    args.width = 1600 if args.width is None else args.width
+    args.height = 1000 if args.height is None else args.height
     if args.width * args.height > MAX_SNAPSHOT_PIXELS:
         print(
             f"comcen: --width × --height is more than {MAX_SNAPSHOT_PIXELS // 1_000_000} "
@@ -268,8 +313,50 @@ def _snapshot(args) -> int:
     from services.database import open_database
 
     database = open_database(args.db)
-    out = _load("maps.snapshot").render_snapshot(database, args.out, args.width, args.height)
+    if printing:
+        result = _load("maps.print_output").render_print(
+            database,
+            args.out,
+            paper=args.paper or "A4",
+            landscape=args.landscape,
+            dpi=args.dpi or 150,
+            privacy=args.privacy,
+        )
+        out = result.path
+    else:
+        out = _load("maps.snapshot").render_snapshot(database, args.out, args.width, args.height)
     print(f"comcen: peta disimpan ke {out}")
+    return EXIT_OK
+
+
+def _export(args) -> int:
+    from services.database import open_database
+
+    start = end = None
+    if args.date_from:
+        start = datetime.combine(_wib_date(args.date_from, "--from"), time(), WIB)
+    if args.date_to:
+        last = _wib_date(args.date_to, "--to")
+        end = datetime.combine(last + timedelta(days=1), time(), WIB)  # --to is inclusive
+    if start is not None and end is not None and end <= start:
+        raise ValueError(f"--to {args.date_to} is before --from {args.date_from}")
+    suffixes = {"html": (".html", ".htm"), "csv": (".csv",), "xlsx": (".xlsx",)}[args.format]
+    if args.out.suffix.lower() not in suffixes:
+        raise ValueError(f"--out '{args.out}' must end in {suffixes[0]} for {args.format}")
+    check_db_exists(args.db)
+    database = open_database(args.db)
+    try:
+        if args.format == "html":
+            from services.export_html import export_html
+
+            count = export_html(database, args.out, start, end, privacy=args.privacy)
+        else:
+            from services.export_tables import export_reports
+
+            count = export_reports(database, args.out, args.format, start, end, args.privacy)
+    finally:
+        database.dispose()
+    print(f"comcen: {count} laporan diekspor ke {args.out}")
     return EXIT_OK
 
 

@@ -140,6 +140,24 @@ class Vehicle(StrEnum):
     MOTOR = "motor"
 
 
+# One soft fill per ULP, shared by the map, the print page and the HTML export.
+ULP_FILLS = {
+    "Pangkalpinang": "#f6d8c8",
+    "Sungailiat": "#d9ead3",
+    "Mentok": "#e6dcef",
+    "Koba": "#fff0bf",
+    "Toboali": "#f0d9e2",  # not blue: it must not read as sea
+}
+SPARE_ULP_FILLS = ("#eadfcf", "#dfe7c9", "#f3d9e4", "#d8dcef")
+
+
+def ulp_fill_hex(name: str) -> str:
+    """The ULP's fill; a ULP the unit adds later gets a stable spare colour."""
+    if name in ULP_FILLS:
+        return ULP_FILLS[name]
+    return SPARE_ULP_FILLS[sum(map(ord, name)) % len(SPARE_ULP_FILLS)]
+
+
 # Age of an open report against the response target: share of the target used.
 AGE_OK, AGE_WARN, AGE_LATE = "ok", "warn", "late"
 AGE_COLOURS = {AGE_OK: "#ffffff", AGE_WARN: "#f39c12", AGE_LATE: "#c0392b"}

@@ -29,6 +29,13 @@ ENGLISH = {
     "Simulasi langsung": "Live simulation",
     "Pengaturan": "Settings",
     "Simpan peta": "Save map",
+    "Pratinjau cetak…": "Print preview…",
+    "Ekspor HTML…": "Export HTML…",
+    "Ekspor CSV/XLSX…": "Export CSV/XLSX…",
+    "laporan diekspor ke": "reports exported to",
+    "Sembunyikan data pelanggan (nama, telepon, IDPEL, alamat)?": (
+        "Hide customer data (name, phone, IDPEL, address)?"
+    ),
     "Keluar": "Quit",
     "Berkas": "File",
     "Tampilan": "View",
@@ -131,6 +138,25 @@ ENGLISH = {
         "Drop: {n} report(s) join the queue (#{k}); {job} stays the current job"
     ),
     "API lokal tidak jalan": "Local API not running",
+    # Video wall
+    "Buka layar dinding": "Open video wall",
+    "layar dinding": "video wall",
+    "Laporan hari ini": "Reports today",
+    "Terbuka": "Open",
+    "Lewat target": "Past target",
+    "Pekerjaan lewat target": "Jobs past target",
+    "tidak tampil": "not shown",
+    "belum ada regu": "no crew yet",
+    "RPT per ULP (menit)": "RPT per ULP (minutes)",
+    "RCT per ULP (menit)": "RCT per ULP (minutes)",
+    "menunggu data…": "waiting for data…",
+    "DATABASE TIDAK TERJANGKAU": "DATABASE UNREACHABLE",
+    "angka di layar dari": "figures on screen are from",
+    "mencoba lagi…": "retrying…",
+    "TERPUTUS": "DISCONNECTED",
+    "data terakhir": "last data",
+    "pembaruan terakhir": "last update",
+    "Data belum diperbarui sejak": "No fresh data since",
 }
 
 

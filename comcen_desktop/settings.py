@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     # Local JSON API (crew position feed; report intake later). Loopback by default.
     "api.bind": "127.0.0.1",
     "api.port": 8765,
+    # Video wall (comcen --wall): "tiled" shows map, KPIs and late jobs at once;
+    # "rotating" shows one of them full screen at a time, this many seconds each.
+    "wall.layout": "tiled",
+    "wall.rotate_seconds": 20,
 }
 
 

@@ -115,7 +115,8 @@ def paint_legend(
     counts: Counts,
     target_min: float,
     sprite_dpr: float = 1.0,
-) -> None:
+) -> float:
+    """Paint the legend; return the height its rows took (print scales it to fit)."""
     painter.save()
     painter.fillRect(rect, QColor("#fbfcfc"))
     painter.setPen(QPen(QColor("#c8d0d8"), 1))
@@ -155,6 +156,7 @@ def paint_legend(
         painter.setBrush(status_colour(status))
         painter.drawRoundedRect(_square(cursor.row(label), 13), 3, 3)
     painter.restore()
+    return cursor.y - rect.top() + 10
 
 
 def _blit(painter: QPainter, pins, centre: QPointF, index: int) -> None:

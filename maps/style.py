@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from comcen_desktop.domain import ulp_fill_hex
+
 SEA = QColor("#d4e6f1")
 LAND_FALLBACK = QColor("#ece6d6")
 DISTRICT_LINE = QColor(90, 90, 90, 140)
 TEXT_DARK = QColor("#1f2d3a")
 HALO = QColor(255, 255, 255, 220)
 
+
 # One soft fill per ULP: pale enough that every pin colour stays readable on it,
 # different enough in hue that neighbouring areas are told apart at a glance.
-ULP_FILLS = {
-    "Pangkalpinang": "#f6d8c8",
-    "Sungailiat": "#d9ead3",
-    "Mentok": "#e6dcef",
-    "Koba": "#fff0bf",
-    "Toboali": "#f0d9e2",  # not blue: it must not read as sea
-}
-_SPARE_FILLS = ["#eadfcf", "#dfe7c9", "#f3d9e4", "#d8dcef"]
-
-
 def ulp_fill(name: str) -> QColor:
-    if name in ULP_FILLS:
-        return QColor(ULP_FILLS[name])
-    return QColor(_SPARE_FILLS[sum(map(ord, name)) % len(_SPARE_FILLS)])
+    return QColor(ulp_fill_hex(name))
 
 
 def ulp_edge(name: str) -> QColor:

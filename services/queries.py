@@ -255,6 +255,11 @@ def load_recent_closed(
     return [replace(v, age_class=AGE_OK) for v in _report_views(session, query, now)]
 
 
+def load_report_query(session: Session, query, now: datetime | None = None) -> list[ReportView]:
+    """Read models for any ``select(Report)`` (a date range, a filter), ages at ``now``."""
+    return _report_views(session, query, now)
+
+
 def load_reports(session: Session, ids: list[int]) -> list[ReportView]:
     return _report_views(session, select(Report).where(Report.id.in_(ids)), None)
 

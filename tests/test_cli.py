@@ -153,3 +153,34 @@ def test_a_handover_of_a_shift_not_yet_begun_is_refused(tmp_path):
     result = run_comcen("--db", db, "handover", "--date", "2099-06-01", "--shift", "pagi",
                         env_update=home)  # fmt: skip
     assert "has not started" in one_clear_line(result)
+
+
+def test_print_snapshot_and_exports_from_the_command_line(tmp_path):
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    home = {"COMCEN_HOME": str(tmp_path)}
+    headless = {"env_update": home, "drop": ("DISPLAY", "QT_QPA_PLATFORM")}
+    assert run_comcen("--db", db, "db", "upgrade", env_update=home).returncode == 0
+    png = tmp_path / "a3.png"
+    done = run_comcen(
+        "--db", db, "snapshot", "--out", str(png), "--paper", "A4", "--dpi", "100", **headless
+    )
+    assert done.returncode == 0, done.stderr
+    assert QImage(str(png)).width() == round(210 / 25.4 * 100)
+
+    bad = run_comcen("--db", db, "snapshot", "--out", str(png), "--dpi", "5000", **headless)
+    assert bad.returncode == 1 and "50–1200" in bad.stderr
+    bad = run_comcen("--db", db, "snapshot", "--out", str(png), "--paper", "B5", **headless)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+    for fmt in ("html", "csv", "xlsx"):
+        out = tmp_path / f"laporan.{fmt}"
+        done = run_comcen("--db", db, "export", fmt, "--out", str(out), **headless)
+        assert done.returncode == 0, done.stderr
+        assert out.stat().st_size > 0
+    bad = run_comcen("--db", db, "export", "csv", "--out", str(tmp_path / "x.xlsx"), **headless)
+    assert bad.returncode == 1 and "must end in .csv" in bad.stderr
+    bad = run_comcen(
+        "--db", db, "export", "csv", "--out", str(tmp_path / "x.csv"), "--from", "2026-02-30",
+        **headless,
+    )  # fmt: skip
+    assert bad.returncode == 1 and "--from" in bad.stderr

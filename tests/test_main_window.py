@@ -181,15 +181,17 @@ def test_map_shows_one_pin_per_open_report_and_recent_closed_muted(window, datab
     assert window.state.recent_closed[0].age_class == "ok"
 
 
-def test_live_simulation_is_marked_and_writes_reports(window, database):
+def test_live_simulation_is_marked_and_writes_reports(window, database, monkeypatch):
     from datetime import timedelta
 
     from comcen_desktop.timeutil import utc_now
+    from ui.live_sim import QtLiveSimulation
 
+    # Driven by hand: a worker thread ticking on its own would race the test's steps.
+    monkeypatch.setattr(QtLiveSimulation, "start", lambda self: None)
     window.set_live_simulation(True)
     assert "SIMULASI" in window.windowTitle()
     simulator = window.live_simulation._simulator
-    window.live_simulation.stop()  # drive it by hand: the timer would race the test
     start = utc_now()
     simulator.step(start)
     changes = simulator.step(start + timedelta(hours=2))

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from comcen_desktop.domain import STAGE_COLOURS, Stage
+from comcen_desktop.domain import STAGE_COLOURS, ULP_FILLS, Stage
 from comcen_desktop.timeutil import utc_now
 from maps import style
 from maps.snapshot import render_snapshot
@@ -52,7 +52,7 @@ def test_png_snapshot_shows_areas_and_pins(qapp, database_with_reports, tmp_path
 
     counts = colour_counts(out)
     assert len(counts) > 50, "a blank or one-colour image is not a map"
-    for ulp, fill in style.ULP_FILLS.items():
+    for ulp, fill in ULP_FILLS.items():
         assert counts[rgb(fill)] > 20, f"ULP {ulp} fill missing"  # city: small
     assert counts[rgb(style.SEA)] > 1000
     assert counts[rgb(STAGE_COLOURS[Stage.LAPOR])] > 30, "report pins missing"

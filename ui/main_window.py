@@ -131,6 +131,7 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         self.actions["simulate"] = simulate
         file_menu = self.menuBar().addMenu(tr("Berkas"))
         file_menu.addAction(self.actions["save_map"])
+        self._add_print_export_actions(file_menu)
         file_menu.addAction(self.actions["settings"])
         recap = QAction(tr("Rekap serah terima…"), self)
         recap.setShortcut("Ctrl+H")
@@ -147,6 +148,11 @@ class QtMainWindow(DispatchMixin, QMainWindow):
                  self.stage_dock, self.late_dock)  # fmt: skip
         for dock in docks:
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        wall = QAction(tr("Buka layar dinding"), self)
+        wall.triggered.connect(self.open_wall)
+        view_menu.addAction(wall)
+        self.actions["wall"] = wall
 
     def _build_status_bar(self) -> None:
         self._message_timer = QTimer(self, singleShot=True)
@@ -258,6 +264,37 @@ class QtMainWindow(DispatchMixin, QMainWindow):
             return
         self.show_message(f"{tr('Peta disimpan ke')} {out}")
 
+    def _add_print_export_actions(self, menu) -> None:
+        from ui import print_export
+
+        for key, text, run in (
+            ("print_preview", tr("Pratinjau cetak…"), print_export.print_preview),
+            ("export_html", tr("Ekspor HTML…"), print_export.export_html_dialog),
+            ("export_table", tr("Ekspor CSV/XLSX…"), print_export.export_table_dialog),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(lambda _=False, run=run: self._run_export(run))
+            menu.addAction(action)
+            self.actions[key] = action
+
+    def _run_export(self, run) -> None:
+        try:
+            message = run(self, self.database)
+        except (OSError, ValueError) as exc:
+            self.show_message(str(exc), error=True)
+            return
+        if message:
+            self.show_message(message)
+
+    def open_wall(self) -> None:
+        """The read-only video wall, on the second screen when there is one."""
+        from ui.wall import open_beside
+
+        if getattr(self, "wall_window", None) is not None and self.wall_window.isVisible():
+            self.wall_window.raise_()
+            return
+        self.wall_window = open_beside(self.database, self)
+
     def open_settings(self) -> None:
         dialog = QtSettingsDialog(self.database, self)
         if dialog.exec():
@@ -308,6 +345,8 @@ class QtMainWindow(DispatchMixin, QMainWindow):
 
     def shutdown(self) -> None:
         self.set_live_simulation(False)
+        if getattr(self, "wall_window", None) is not None:
+            self.wall_window.close()
         self.follower.stop()
         self._stop_dispatch()
 

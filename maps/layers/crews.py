@@ -252,7 +252,7 @@ class CrewLayer(QObject):
         """Fan out crews that overlap at this zoom (scene -> device ``transform``)."""
         markers = list(self.markers.values())
         anchors = [transform.map(m.pos()) for m in markers]
-        for marker, offset in zip(markers, _fan_offsets(anchors), strict=True):
+        for marker, offset in zip(markers, fan_offsets(anchors), strict=True):
             marker.set_offset(offset)
 
     def check(self, ids: list[int], crew_id: int) -> str | None:
@@ -290,7 +290,7 @@ def _default_describe(ids: list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids)
 
 
-def _fan_offsets(anchors: list[QPointF]) -> list[QPointF]:
+def fan_offsets(anchors: list[QPointF]) -> list[QPointF]:
     """Device offsets that put markers of nearby anchors on one shared ring.
 
     Groups whose rings would touch are merged until none do; each group's ring is

@@ -28,7 +28,7 @@ BOUNDS_MARGIN_M = 25_000.0
 PICK_SLACK_PX = 3.0
 
 
-def _draw_rank(report: ReportView) -> int:
+def draw_rank(report: ReportView) -> int:
     """Higher ranks are drawn later (on top): earlier stage and older first."""
     stage_rank = len(STAGE_ORDER) - (
         STAGE_ORDER.index(report.stage) if report.stage in STAGE_ORDER else 0
@@ -60,7 +60,7 @@ class PinLayer(QGraphicsItem):
 
     def set_reports(self, reports: list[ReportView]) -> None:
         placed = [r for r in reports if r.lon is not None and r.lat is not None]
-        placed.sort(key=_draw_rank)
+        placed.sort(key=draw_rank)
         x, y = scene_xy([r.lon for r in placed], [r.lat for r in placed])
         sprite = np.array([sprite_index(Stage(r.stage), r.age_class) for r in placed], np.int32)
         ids = np.array([r.id for r in placed], dtype=np.int64)
