@@ -41,8 +41,10 @@ class CrewEdit:
     vehicle: str
     members: int
     status: str
+    shift: str | None = None  # pagi / sore / malam; None = on call around the clock
 
 
+SHIFTS = ("pagi", "sore", "malam")
 NAME_MAX, CODE_MAX = 80, 40  # the column lengths in storage.models
 
 
@@ -120,6 +122,7 @@ def save_crew(session: Session, edit: CrewEdit, actor: str) -> bool:
         edit.posko_id,
     )
     crew.vehicle, crew.members, crew.status = edit.vehicle, edit.members, edit.status
+    crew.shift = edit.shift
     after = _crew_dict(crew)
     if before == after:
         return False
@@ -128,6 +131,8 @@ def save_crew(session: Session, edit: CrewEdit, actor: str) -> bool:
 
 
 def _check_crew(session: Session, edit: CrewEdit, label: str) -> None:
+    if edit.shift is not None and edit.shift not in SHIFTS:
+        raise OrganisationError(f"{label}: shift '{edit.shift}' tidak dikenal.")
     check_text(label, "kode", edit.code, CODE_MAX)
     check_text(label, "nama", edit.name, NAME_MAX)
     if edit.vehicle not in {v.value for v in Vehicle}:
@@ -149,6 +154,7 @@ def _new_crew(session: Session, edit: CrewEdit) -> Crew:
         vehicle=edit.vehicle,
         members=edit.members,
         status=edit.status,
+        shift=edit.shift,
         lat=station.lat,
         lon=station.lon,
     )
@@ -173,4 +179,5 @@ def _crew_dict(crew: Crew) -> dict:
         "vehicle": crew.vehicle,
         "members": crew.members,
         "status": crew.status,
+        "shift": crew.shift,
     }

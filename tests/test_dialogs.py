@@ -195,3 +195,17 @@ def test_a_recovery_target_faster_than_response_is_refused(qtbot, database, monk
 
     assert messages and "target RCT" in messages[0]
     assert _events(database) == before
+
+
+def test_a_crew_shift_is_set_in_settings(qtbot, database):
+    dialog = QtSettingsDialog(database)
+    qtbot.addWidget(dialog)
+    combo = dialog.crew_table.cellWidget(0, 6)
+    assert combo.currentData() is None  # seeded crews are on call around the clock
+    combo.setCurrentIndex(combo.findData("malam"))
+    crew_id = dialog._crew_ids[0]
+
+    dialog._save()
+
+    with database.read() as session:
+        assert session.get(Crew, crew_id).shift == "malam"

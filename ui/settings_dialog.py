@@ -48,7 +48,8 @@ from services.organisation import (
 log = logging.getLogger(__name__)
 
 POSKO_COLUMNS = ("Nama", "Lintang", "Bujur", "Personel")
-CREW_COLUMNS = ("Kode", "Nama", "Posko", "Kendaraan", "Anggota", "Status")
+CREW_COLUMNS = ("Kode", "Nama", "Posko", "Kendaraan", "Anggota", "Status", "Shift")
+SHIFT_CHOICES = [("Siaga 24 jam", None), ("Pagi", "pagi"), ("Sore", "sore"), ("Malam", "malam")]
 ULP_COLUMNS = ("ULP", "Pelanggan", "Target RPT (mnt)", "Target RCT (mnt)")
 ULP_NOTE = (
     "Jumlah pelanggan per ULP dipakai untuk SAIDI/SAIFI (kosong: tidak dihitung). "
@@ -127,6 +128,7 @@ class QtSettingsDialog(QDialog):
                 crew.vehicle,
                 crew.members,
                 crew.status,
+                crew.shift,
             )
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -137,7 +139,7 @@ class QtSettingsDialog(QDialog):
         return _page(table, add)
 
     def _append_crew_row(
-        self, table, crew_id, code, name, posko_id, vehicle, members, status
+        self, table, crew_id, code, name, posko_id, vehicle, members, status, shift=None
     ) -> None:
         row = table.rowCount()
         table.insertRow(row)
@@ -149,6 +151,7 @@ class QtSettingsDialog(QDialog):
         table.setItem(row, 4, QTableWidgetItem(str(members)))
         statuses = [(CREW_STATUS_LABELS[s], s.value) for s in CrewStatus]
         table.setCellWidget(row, 5, self._combo(statuses, status))
+        table.setCellWidget(row, 6, self._combo(SHIFT_CHOICES, shift))
 
     def _add_crew_row(self) -> None:
         first = self._posko[0].id if self._posko else 0
@@ -268,6 +271,7 @@ class QtSettingsDialog(QDialog):
             vehicle=table.cellWidget(row, 3).currentData(),
             members=_whole(label, "Anggota", self._text(table, row, 4)),
             status=table.cellWidget(row, 5).currentData(),
+            shift=table.cellWidget(row, 6).currentData(),
         )
 
     @staticmethod
