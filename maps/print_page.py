@@ -27,7 +27,7 @@ from maps.layers.posko import paint_posko_symbol
 from maps.layers.sprites import CLOSED_SHRINK, PinSprites, paint_pin
 from maps.legend import LEGEND_WIDTH, Counts, paint_legend
 from maps.print_layout import MM_PER_INCH, PageLayout, round_length_m, scale_denominator
-from maps.projection import geometry_path, island_rect, scene_point, scene_xy
+from maps.projection import fit_aspect, geometry_path, island_rect, scene_point, scene_xy
 
 INK = QColor("#1f2d3a")
 MUTED = QColor("#5d6d7e")
@@ -138,21 +138,10 @@ def _paint_footer(painter, rect: QRectF, privacy: bool, note: str, k: float) -> 
 
 
 # --- map -------------------------------------------------------------------------
-def _fit(source: QRectF, target: QRectF) -> QRectF:
-    ratio = target.width() / target.height()
-    fitted = QRectF(source)
-    if source.width() / source.height() < ratio:
-        fitted.setWidth(source.height() * ratio)
-    else:
-        fitted.setHeight(source.width() / ratio)
-    fitted.moveCenter(source.center())
-    return fitted
-
-
 def _paint_map(painter, content, rect: QRectF, k: float) -> float:
     """Areas, posko, crews and pins; returns the map scale in millimetres per metre."""
     bounds = ulp_bounds(content.areas)
-    source = _fit(island_rect(bounds) if bounds else island_rect(), rect)
+    source = fit_aspect(island_rect(bounds) if bounds else island_rect(), rect)
     s = rect.width() / source.width()
 
     def to_mm(point: QPointF) -> QPointF:

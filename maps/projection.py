@@ -67,3 +67,15 @@ def _rings(geometry: BaseGeometry):
             yield from _rings(part)
     elif kind in ("LineString", "LinearRing"):
         yield geometry, False
+
+
+def fit_aspect(source: QRectF, target: QRectF) -> QRectF:
+    """Widen ``source`` to the target's aspect, keeping its centre: sea, not distortion."""
+    ratio = target.width() / target.height()
+    fitted = QRectF(source)
+    if source.width() / source.height() < ratio:
+        fitted.setWidth(source.height() * ratio)
+    else:
+        fitted.setHeight(source.width() / ratio)
+    fitted.moveCenter(source.center())
+    return fitted

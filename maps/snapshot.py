@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from comcen_desktop import settings
 from comcen_desktop.timeutil import format_wib, utc_now
 from maps.legend import LEGEND_WIDTH, Counts, paint_header, paint_legend
+from maps.projection import fit_aspect
 from maps.qt_map_view import QtMapView
 from services import queries
 
@@ -138,7 +139,7 @@ def paint_page(painter, view, content, width: int, height: int, sprite_dpr: floa
     header = max(56.0, height * 0.06)
     map_rect = QRectF(0, header, width - LEGEND_WIDTH, height - header)
     view.pins.set_output(pin_scale=_pin_scale(width, height), min_sprite_dpr=sprite_dpr)
-    source = _fit_source(view.home_rect(), map_rect)
+    source = fit_aspect(view.home_rect(), map_rect)
     scale = map_rect.width() / source.width()
     view.villages.update_for_scale(scale)
     view.crews.relayout(QTransform.fromScale(scale, scale))
@@ -155,15 +156,3 @@ def paint_page(painter, view, content, width: int, height: int, sprite_dpr: floa
 def _pin_scale(width: int, height: int) -> float:
     """Pins grow with big pages so they stay visible on a printed or wall-sized map."""
     return min(3.0, max(1.0, min(width, height) / 1000))
-
-
-def _fit_source(source: QRectF, target: QRectF) -> QRectF:
-    """Widen ``source`` to the target's aspect, keeping its centre: sea, not distortion."""
-    ratio = target.width() / target.height()
-    fitted = QRectF(source)
-    if source.width() / source.height() < ratio:
-        fitted.setWidth(source.height() * ratio)
-    else:
-        fitted.setHeight(source.width() / ratio)
-    fitted.moveCenter(source.center())
-    return fitted

@@ -33,6 +33,18 @@ def sqlite_url(seeded_sqlite_template, tmp_path) -> str:
 
 
 @pytest.fixture
+def window(qtbot, database):
+    """The console's main window on a real SQLite file; not following the log, so a
+    test applies state itself (tests.test_main_window.load)."""
+    from ui.main_window import QtMainWindow
+
+    win = QtMainWindow(database)
+    qtbot.addWidget(win)
+    yield win
+    win.shutdown()
+
+
+@pytest.fixture
 def database(sqlite_url):
     from services.database import open_database
 

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from comcen_desktop.domain import CrewStatus, Stage
 from comcen_desktop.storage.models import Crew, Event, Report
 from comcen_desktop.timeutil import utc_now
-from services import console, dispatch, lifecycle
+from services import dispatch, lifecycle
 from tests import factories
-from tests.test_main_window import drop_on_card, stored
-from ui.main_window import QtMainWindow
-
-
-@pytest.fixture
-def window(qtbot, database):
-    win = QtMainWindow(database)
-    qtbot.addWidget(win)
-    yield win
-    win.shutdown()
-
-
-def load(window) -> None:
-    window.apply_state(console.load_state(window.database))
+from tests.test_main_window import drop_on_card, load, stored
 
 
 def put_to_work(database, report_id, crew_id) -> None:

@@ -14,16 +14,7 @@ from maps.dnd import encode_reports
 from services import console
 from services.database import open_database
 from tests import factories
-from ui.main_window import QtMainWindow
 from ui.qt_report_table import COLUMNS
-
-
-@pytest.fixture
-def window(qtbot, database):
-    win = QtMainWindow(database)
-    qtbot.addWidget(win)
-    yield win
-    win.shutdown()
 
 
 def load(window) -> None:
