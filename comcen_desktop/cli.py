@@ -29,6 +29,7 @@ EXIT_TAKEN, EXIT_INVALID = 3, 4
 MAX_SIM_HOURS = 24 * 366
 MAX_SNAPSHOT_PIXELS = 100_000_000
 MIN_YEAR, MAX_YEAR = 2000, 2100
+DEFAULT_WAITING = 4  # so a simulated console always has reports to dispatch
 # Commands that only read or act on existing work: a mistyped path must not quietly
 # create (and seed) a new, empty database and answer from it.
 NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
@@ -65,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim = commands.add_parser("simulate", help="fill the database with simulated hours")
     sim.add_argument("--hours", type=float, required=True)
     sim.add_argument("--seed", type=_non_negative, default=1)
+    sim.add_argument(
+        "--waiting", type=_non_negative, default=DEFAULT_WAITING,
+        help=f"fault reports from the last minutes left in Lapor for the operator "
+        f"(default {DEFAULT_WAITING})",
+    )  # fmt: skip
     sim.add_argument(
         "--start",
         help="ISO time of the first simulated moment "
@@ -284,8 +290,10 @@ def _simulate(args) -> int:
         )
         return EXIT_ERROR
     database = open_database(args.db)
-    summary = simulate(database, hours=args.hours, seed=args.seed, start=start)
-    print(summary.describe() if hasattr(summary, "describe") else summary)
+    summary = simulate(
+        database, hours=args.hours, seed=args.seed, start=start, waiting=args.waiting
+    )
+    print(summary.describe())
     return EXIT_OK
 
 

@@ -56,6 +56,12 @@ def find_crew(session: Session, code_or_name: str) -> Crew:
     if crew is None:
         crew = session.scalar(select(Crew).where(func.lower(Crew.name) == text.lower()))
     if crew is None:
+        # "Regu Mentok 1" for "Regu Mentok 1 (mobil)": a name typed without its vehicle.
+        starting = session.scalars(
+            select(Crew).where(func.lower(Crew.name).like(f"{text.lower()} (%"))
+        ).all()
+        crew = starting[0] if len(starting) == 1 else None
+    if crew is None:
         raise CrewNotFoundError(_not_found_message(session, code_or_name))
     return crew
 

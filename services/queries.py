@@ -107,6 +107,9 @@ class ReportView:
     description: str | None
     version: int
     simulated: bool
+    # Minutes on the response clock: report time until the crew is at work (or now).
+    # It colours the pin and decides lateness; age_min is the plain age every view shows.
+    response_min: float = 0.0
 
 
 def load_areas(session: Session) -> list[AreaShape]:
@@ -271,14 +274,17 @@ def _report_views(session: Session, query, now: datetime | None) -> list[ReportV
     responded = _responded_times(session)
     views = []
     for report in session.scalars(query.order_by(Report.reported_at)):
-        # Age counts until the crew is at work: that is the response clock.
+        # The response clock stops when the crew is at work; the age does not.
         stop = responded.get(report.id, now)
-        age = max(0.0, (stop - report.reported_at).total_seconds() / 60)
-        views.append(_report_view(report, names, age, target))
+        response = max(0.0, (stop - report.reported_at).total_seconds() / 60)
+        age = max(0.0, (now - report.reported_at).total_seconds() / 60)
+        views.append(_report_view(report, names, age, response, target))
     return views
 
 
-def _report_view(report: Report, names: dict, age: float, target: float) -> ReportView:
+def _report_view(
+    report: Report, names: dict, age: float, response: float, target: float
+) -> ReportView:
     return ReportView(
         id=report.id,
         number=report.number,
@@ -294,7 +300,8 @@ def _report_view(report: Report, names: dict, age: float, target: float) -> Repo
         lon=report.lon,
         lat=report.lat,
         age_min=age,
-        age_class=age_class(age, target),
+        age_class=age_class(response, target),
+        response_min=response,
         idpel=report.idpel,
         name=report.name,
         phone=report.phone,

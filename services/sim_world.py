@@ -38,6 +38,7 @@ ACTOR = "simulasi"
 
 MELUAS_CUSTOMERS_MEDIAN = 80
 HEARTBEAT_MIN = 30.0  # position pings from idle crews (crew.stale_minutes is 60)
+WAITING_WINDOW_MIN = 25.0  # reports left for the operator arrived within this window
 
 # Relative report rate per WIB hour: quiet before dawn, a peak in the evening when
 # lights, cookers and air conditioners all run. Normalised to a mean of 1 below.
@@ -195,6 +196,19 @@ class World:
             delay = 1 + self.rng.gamma(2.0, 1.0)  # mean 3 min: read, check, choose
             self._schedule(_after(at, delay), "assign", report_id=report.id)
         return 1
+
+    def leave_waiting(self, session: Session, end: datetime, count: int) -> list[int]:
+        """``count`` fault reports from the last minutes before ``end``, left in Lapor:
+        the work a shift finds waiting, for the operator (not the simulator) to send."""
+        ids = []
+        for minutes_before in sorted(self.rng.uniform(1, WAITING_WINDOW_MIN, count), reverse=True):
+            at = _after(end, -float(minutes_before))
+            report = intake.create_report(
+                session, self.placer, self._new_report(at, Category.INDIVIDU), ACTOR
+            )
+            self.created.append(report.id)
+            ids.append(report.id)
+        return ids
 
     def _new_report(self, at: datetime, category: Category) -> intake.NewReport:
         lon, lat = self.sampler.sample(self.rng)

@@ -74,6 +74,7 @@ def simulate(
     progress: Callable[[float], None] | None = None,
     *,
     reports_per_day: float = DEFAULT_REPORTS_PER_DAY,
+    waiting: int = 0,
 ) -> SimSummary:
     """Fast-forward ``hours`` of command-centre work from ``start`` (default: so that
     it ends now). Jobs not finished by the end stay open where they are."""
@@ -92,6 +93,9 @@ def simulate(
         _run_hour(database, world, moment)
         if progress is not None:
             progress((moment - start) / (end - start))
+    if waiting:
+        with database.transaction() as session:
+            world.leave_waiting(session, end, waiting)
 
     summary = _summarise(database, world.created, start, end, time.perf_counter() - began)
     log.info(

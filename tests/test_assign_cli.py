@@ -94,6 +94,9 @@ def test_a_vague_crew_name_lists_the_candidates_and_a_missing_file_is_refused(sq
     finally:
         database.dispose()
 
+    plain = comcen(sqlite_url, "assign", number, "Regu Koba 1", home=tmp_path)
+    assert plain.returncode == 0, plain.stderr  # the name without "(mobil)"
+
     vague = comcen(sqlite_url, "assign", number, "mentok", home=tmp_path)
     assert vague.returncode == 4
     assert "MENTOK-1" in vague.stderr and "MENTOK-2" in vague.stderr

@@ -448,3 +448,14 @@ def test_unknown_grouping_and_reversed_period_are_refused(database):
             compute(session, *DAY, by="village")
         with pytest.raises(ValueError, match="ends before"):
             compute(session, DAY[1], DAY[0])
+
+
+def test_caidi_needs_no_customer_totals(day_db):
+    # The unit has not entered how many customers each ULP serves: SAIDI and SAIFI
+    # cannot be known, CAIDI (minutes per interrupted customer) still can.
+    with day_db.transaction() as session:
+        for area in session.scalars(select(UlpArea)):
+            area.customers = None
+    overall = day_report(day_db).overall
+    assert (overall.saidi_min, overall.saifi) == (None, None)
+    assert overall.caidi_min == pytest.approx(120)

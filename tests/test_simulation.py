@@ -259,3 +259,16 @@ def test_padam_meluas_reports_carry_their_customer_count(database):
     assert wide, "72 hours should bring at least one padam meluas"
     assert all(customers and customers >= 5 for customers in wide)
     assert all(customers is None for category, customers in rows if category != "padam_meluas")
+
+
+def test_waiting_reports_are_left_in_lapor_for_the_operator(database):
+    end = START + timedelta(hours=6)
+    simulation.simulate(database, 6, seed=4, start=START, waiting=3)
+    with database.read() as session:
+        waiting = session.execute(
+            select(Report.reported_at).where(
+                Report.stage == Stage.LAPOR.value, Report.crew_id.is_(None)
+            )
+        ).all()
+    recent = [at for (at,) in waiting if end - timedelta(minutes=25) <= at <= end]
+    assert len(recent) >= 3

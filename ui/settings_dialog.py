@@ -74,7 +74,7 @@ class QtSettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._posko_tab(), tr("Posko"))
         tabs.addTab(self._crew_tab(), tr("Regu"))
-        tabs.addTab(self._ulp_tab(), tr("ULP & target"))
+        tabs.addTab(self._ulp_tab(), tr("ULP dan target"))
         tabs.addTab(self._assumption_tab(), tr("Asumsi"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

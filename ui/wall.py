@@ -421,8 +421,9 @@ def open_beside(database, console_window: QWidget | None = None) -> QtWallWindow
     if others and own is not None:
         wall.place_on(others[0])
     else:
-        wall.resize(1280, 720)
-        wall.show()
+        # One screen: a maximised window (the console stays a click away). The wall's
+        # type is sized from the screen, so a smaller window would cut its numbers.
+        wall.showMaximized()
     wall.start()
     return wall
 

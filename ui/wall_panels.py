@@ -68,7 +68,7 @@ def late_jobs(reports: list[ReportView], rpt_target: float, rct_target: float) -
         if report.stage in RESTORED_STAGES:
             continue
         target = rct_target if report.stage in RESPONDED_STAGES else rpt_target
-        late = report.age_min - target
+        late = report.response_min - target
         if late > 0:
             stage = STAGE_LABELS[report.stage]
             village = report.village or "–"

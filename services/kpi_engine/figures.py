@@ -229,12 +229,12 @@ def _stats(minutes: np.ndarray, targets: np.ndarray, fallback: float) -> tuple:
 def _reliability(
     customer_minutes: float, customers: float, served: int | None
 ) -> tuple[float | None, float | None, float | None]:
+    # CAIDI (minutes per interrupted customer) needs no N_T: it is known as soon as
+    # the incidents carry customer counts, even while the ULPs' totals are unset.
+    caidi = customer_minutes / customers if customers > 0 else None
     if not served:
-        return None, None, None
-    saidi = customer_minutes / served
-    saifi = customers / served
-    caidi = saidi / saifi if saifi > 0 else None
-    return saidi, saifi, caidi
+        return None, None, caidi
+    return customer_minutes / served, customers / served, caidi
 
 
 def _counts(values: np.ndarray) -> dict[str, int]:
