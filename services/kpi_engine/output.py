@@ -71,7 +71,7 @@ def to_csv(report: KpiReport) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["row", "key", *COLUMNS])
     for _, figures in _rows(report):
-        values = figures.as_dict()
+        values = _rounded(figures.as_dict())
         kind = "overall" if figures is report.overall else "group"
         cells = ("" if values[column] is None else values[column] for column in COLUMNS)
         writer.writerow([kind, figures.key or "", *cells])
