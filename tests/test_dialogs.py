@@ -15,6 +15,17 @@ from ui.assign_dialog import QtAssignDialog
 from ui.settings_dialog import QtSettingsDialog
 
 
+@pytest.fixture
+def warnings(monkeypatch) -> list[str]:
+    """The texts the settings dialog would show in a warning box (none opens)."""
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.settings_dialog.QMessageBox.warning",
+        lambda _parent, _title, text: shown.append(text),
+    )
+    return shown
+
+
 def crews_and_checker(database, off_duty: int):
     factories.set_crew_status(database, off_duty, CrewStatus.LIBUR)
     crews = console.load_state(database).crews
@@ -56,7 +67,7 @@ def _events(database) -> int:
         return session.scalar(select(func.count()).select_from(Event))
 
 
-def test_settings_save_posko_position_and_crew(qtbot, database, monkeypatch):
+def test_settings_save_posko_position_and_crew(qtbot, database, warnings):
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     dialog.posko_table.item(0, 1).setText("-2.1")
@@ -76,12 +87,7 @@ def test_settings_save_posko_position_and_crew(qtbot, database, monkeypatch):
     assert dialog.saved_changes == 2
 
 
-def test_settings_with_a_bad_cell_store_nothing_and_name_it(qtbot, database, monkeypatch):
-    messages = []
-    monkeypatch.setattr(
-        "ui.settings_dialog.QMessageBox.warning",
-        lambda _parent, _title, text: messages.append(text),
-    )
+def test_settings_with_a_bad_cell_store_nothing_and_name_it(qtbot, database, warnings):
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     dialog.crew_table.item(0, 1).setText("Nama Baru")  # a good edit...
@@ -90,25 +96,20 @@ def test_settings_with_a_bad_cell_store_nothing_and_name_it(qtbot, database, mon
 
     dialog._save()
 
-    assert messages and "baris 3" in messages[0] and "Lintang" in messages[0]
+    assert warnings and "baris 3" in warnings[0] and "Lintang" in warnings[0]
     assert _events(database) == before
     with database.read() as session:
         assert session.scalar(select(func.count()).where(Crew.name == "Nama Baru")) == 0
 
 
-def test_posko_outside_bangka_is_refused(qtbot, database, monkeypatch):
-    messages = []
-    monkeypatch.setattr(
-        "ui.settings_dialog.QMessageBox.warning",
-        lambda _parent, _title, text: messages.append(text),
-    )
+def test_posko_outside_bangka_is_refused(qtbot, database, warnings):
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     dialog.posko_table.item(0, 1).setText("2.12")  # north of the equator: sign lost
 
     dialog._save()
 
-    assert messages and "di luar Bangka" in messages[0]
+    assert warnings and "di luar Bangka" in warnings[0]
 
 
 def test_assumptions_are_listed(qtbot, database):
@@ -133,13 +134,8 @@ def test_assumptions_are_listed(qtbot, database):
     ],
 )
 def test_bad_cells_are_named_and_nothing_is_stored(
-    qtbot, database, monkeypatch, table, row, column, value, expected
+    qtbot, database, warnings, table, row, column, value, expected
 ):
-    messages = []
-    monkeypatch.setattr(
-        "ui.settings_dialog.QMessageBox.warning",
-        lambda _parent, _title, text: messages.append(text),
-    )
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     widget = dialog.crew_table if table == "crew" else dialog.posko_table
@@ -150,8 +146,8 @@ def test_bad_cells_are_named_and_nothing_is_stored(
 
     dialog._save()
 
-    assert len(messages) == 1 and expected in messages[0]
-    assert "\n" not in messages[0]
+    assert len(warnings) == 1 and expected in warnings[0]
+    assert "\n" not in warnings[0]
     assert _events(database) == before
 
 
@@ -180,12 +176,7 @@ def test_ulp_customers_and_targets_are_saved_for_this_year(qtbot, database):
         assert (target.rpt_min, target.rct_min) == (25.0, 45.5)
 
 
-def test_a_recovery_target_faster_than_response_is_refused(qtbot, database, monkeypatch):
-    messages = []
-    monkeypatch.setattr(
-        "ui.settings_dialog.QMessageBox.warning",
-        lambda _parent, _title, text: messages.append(text),
-    )
+def test_a_recovery_target_faster_than_response_is_refused(qtbot, database, warnings):
     dialog = QtSettingsDialog(database)
     qtbot.addWidget(dialog)
     dialog.ulp_table.item(0, 3).setText("10")
@@ -193,7 +184,7 @@ def test_a_recovery_target_faster_than_response_is_refused(qtbot, database, monk
 
     dialog._save()
 
-    assert messages and "target RCT" in messages[0]
+    assert warnings and "target RCT" in warnings[0]
     assert _events(database) == before
 
 

@@ -37,23 +37,15 @@ def day_url(database, sqlite_url):
     return sqlite_url
 
 
+THE_DAY = ("--from", "2025-06-10", "--to", "2025-06-10")
+
+
 def kpi(url, tmp_path, *args):
     return run_comcen("--db", url, "kpi", *args, env_update={"COMCEN_HOME": str(tmp_path)})
 
 
 def test_json_has_overall_and_groups_with_nulls(day_url, tmp_path):
-    result = kpi(
-        day_url,
-        tmp_path,
-        "--from",
-        "2025-06-10",
-        "--to",
-        "2025-06-10",
-        "--by",
-        "ulp",
-        "--format",
-        "json",
-    )
+    result = kpi(day_url, tmp_path, *THE_DAY, "--by", "ulp", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["overall"]) >= FIELDS
@@ -80,18 +72,7 @@ def test_to_is_inclusive(day_url, tmp_path):
 
 
 def test_csv_leaves_missing_values_empty(day_url, tmp_path):
-    result = kpi(
-        day_url,
-        tmp_path,
-        "--from",
-        "2025-06-10",
-        "--to",
-        "2025-06-10",
-        "--by",
-        "shift",
-        "--format",
-        "csv",
-    )
+    result = kpi(day_url, tmp_path, *THE_DAY, "--by", "shift", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["key"] for row in rows] == ["Pagi", "Sore", "Malam", ""]
