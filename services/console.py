@@ -57,13 +57,14 @@ def load_state(database, now: datetime | None = None, with_trend: bool = False) 
     now = now or utc_now()
     # One read transaction, so the pins, the board and the KPIs agree with each other.
     with database.read() as session, session.begin():
+        kpis, overall = kpi.today(session, now)
         return ConsoleState(
             seq=events.last_seq(session),
             loaded_at=now,
             reports=queries.load_open_reports(session, now),
             crews=queries.load_crews(session),
-            kpis=kpi.today_by_ulp(session, now),
-            overall=kpi.overall_today(session, now),
+            kpis=kpis,
+            overall=overall,
             recent_closed=queries.load_recent_closed(session, now),
             rpt_target_min=float(settings.get(session, "kpi.rpt_target_min")),
             # The 30-day trend moves slowly and costs ~0.2 s on a year of reports:

@@ -40,30 +40,34 @@ class UlpKpi:
     rct_achievement_pct: float | None
 
 
-def today_by_ulp(session: Session, now: datetime | None = None) -> list[UlpKpi]:
-    """One row per ULP, all five always present, in the order they were set up."""
+def today(session: Session, now: datetime | None = None) -> tuple[list[UlpKpi], UlpKpi]:
+    """Today's rows per ULP and for the whole UP3 from one engine pass (the console
+    asks for both on every refresh)."""
     now = now or utc_now()
     start, end = wib_day_bounds(now)
-    ids = dict(session.execute(select(UlpArea.name, UlpArea.id)).all())
     report = compute(session, start, end, by="ulp", now=now)
-    return [
+    ids = dict(session.execute(select(UlpArea.name, UlpArea.id)).all())
+    rows = [
         _row(ids[group.key], group.key, group, group.rpt_target_min, group.rct_target_min)
         for group in report.groups
         if group.key is not None
     ]
+    # The whole UP3 is held to the unit-wide targets in settings; reports placed
+    # outside every ULP area still count here: they were received.
+    rpt_target = float(settings.get(session, "kpi.rpt_target_min"))
+    rct_target = float(settings.get(session, "kpi.rct_target_min"))
+    overall = report.overall
+    return rows, _row(None, overall.label or "UP3 Bangka", overall, rpt_target, rct_target)
+
+
+def today_by_ulp(session: Session, now: datetime | None = None) -> list[UlpKpi]:
+    """One row per ULP, all five always present, in the order they were set up."""
+    return today(session, now)[0]
 
 
 def overall_today(session: Session, now: datetime | None = None) -> UlpKpi:
-    """The same figures for the whole UP3, against the unit-wide targets in settings.
-
-    Reports placed outside every ULP area still count here: they were received.
-    """
-    now = now or utc_now()
-    start, end = wib_day_bounds(now)
-    overall = compute(session, start, end, now=now).overall
-    rpt_target = float(settings.get(session, "kpi.rpt_target_min"))
-    rct_target = float(settings.get(session, "kpi.rct_target_min"))
-    return _row(None, overall.label or "UP3 Bangka", overall, rpt_target, rct_target)
+    """The same figures for the whole UP3, against the unit-wide targets in settings."""
+    return today(session, now)[1]
 
 
 def _row(ulp_id: int | None, name: str, figures: KpiFigures, rpt_target, rct_target) -> UlpKpi:
