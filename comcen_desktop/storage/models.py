@@ -148,6 +148,21 @@ class Report(Base):
     rating: Mapped[int | None] = mapped_column(Integer)  # the customer's 1–5 after Selesai
     rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the report reached us: 123 form, PLN Mobile API, drop folder, import, simulator.
+    source: Mapped[str | None] = mapped_column(String(20))
+    cause: Mapped[str | None] = mapped_column(Text)  # penyebab, as the crew or import gives it
+    # A fault report from the same IDPEL within the repeat window links to the earlier one.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    # "Tidak" to "sudah selesai?" reopens as a new report linked to the old one.
+    reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
+    # Set when the point could not be trusted (outside Bangka, 0,0, swapped...): the
+    # operator places it; placement_fix holds the likely fix offered ({lon, lat, reason}).
+    placement_flag: Mapped[str | None] = mapped_column(String(20))
+    placement_fix: Mapped[dict | None] = mapped_column(JSON)
+    # The customer's answer to "sudah selesai?" (True ya, False tidak) and comment.
+    feedback_resolved: Mapped[bool | None] = mapped_column(Boolean)
+    feedback_comment: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     stages: Mapped[list[ReportStage]] = relationship(
@@ -155,6 +170,72 @@ class Report(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Incident(Base):
+    """Several reports of one wider outage (padam meluas), confirmed by an operator.
+
+    Members (report.incident_id) move through the stages together and count once in
+    SAIDI/SAIFI with the incident's customers. A proposal the operator turned down is
+    kept with status "ditolak" and its member_ids, so it is not proposed again.
+    """
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    ulp_id: Mapped[int | None] = mapped_column(ForeignKey("ulp_area.id"))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    customers: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(60))
+    member_ids: Mapped[list | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Notice(Base):
+    """Customer notice outbox: written in the change's transaction, sent later."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("report_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str | None] = mapped_column(String(30))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # antre (waiting), terkirim (sent), gagal (gave up after the last retry)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """Who may sign in to a console, and with which role."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    # operator / supervisor / wall / admin
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    os_user: Mapped[str | None] = mapped_column(String(60), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ReportStage(Base):
