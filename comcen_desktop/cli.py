@@ -37,6 +37,10 @@ NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
 KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 PAPERS = ["A4", "A3", "A0"]  # maps.print_layout.PAPERS_MM, kept here for the same reason
 MIN_DPI, MAX_DPI = 50, 1200
+# Subcommands kept in their own modules (comcen_desktop/commands/). Each module has
+# NAME, add_parser(commands) and run(args) -> exit code, and imports its services
+# inside run() so that `comcen --help` stays fast.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: setting api.port, 8765)")
     _add_kpi_commands(commands)
     _add_export_command(commands)
+    for module in _command_modules():
+        module.add_parser(commands)
     return parser
+
+
+def _command_modules() -> list:
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def _add_print_options(snap) -> None:
@@ -245,6 +255,9 @@ def _run(args) -> int:
         return _handover(args)
     if args.command == "export":
         return _export(args)
+    for module in _command_modules():
+        if args.command == module.NAME:
+            return module.run(args)
     if args.screen is not None and not args.wall:
         raise ValueError("--screen only applies to the wall; use --wall --screen N")
     return _console(args)
