@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check bench system-run system-test clean
+.PHONY: run test check bench system-run system-test system-bench clean
 
 run: system-run $(STAMP)
 	$(BIN)/comcen $(ARGS)
@@ -20,14 +20,18 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: system-run $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/comcen bench
+# The whole suite (under 10 minutes); e.g. make bench BENCH_ARGS="--out BENCHMARKS.md"
+bench: system-bench $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/comcen bench $(BENCH_ARGS)
 
 system-run:
 	@bash .ci/system-packages.sh run
 
 system-test:
 	@bash .ci/system-packages.sh test
+
+system-bench:
+	@bash .ci/system-packages.sh bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

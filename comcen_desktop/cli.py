@@ -33,6 +33,9 @@ DEFAULT_WAITING = 4  # so a simulated console always has reports to dispatch
 # Commands that only read or act on existing work: a mistyped path must not quietly
 # create (and seed) a new, empty database and answer from it.
 NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
+# Commands that act for someone sign in first (the OS login mapped to an account, or
+# COMCEN_USER with COMCEN_PASSWORD) and need their role's right (comcen_desktop.roles).
+SIGNED_COMMANDS = {"assign": "dispatch.assign", "simulate": "simulate.run", "export": "export.run"}
 # Kept here rather than imported, so `comcen --help` does not load the services.
 KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 PAPERS = ["A4", "A3", "A0"]  # maps.print_layout.PAPERS_MM, kept here for the same reason
@@ -40,7 +43,11 @@ MIN_DPI, MAX_DPI = 50, 1200
 # Subcommands kept in their own modules (comcen_desktop/commands/). Each module has
 # NAME, add_parser(commands) and run(args) -> exit code, and imports its services
 # inside run() so that `comcen --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "comcen_desktop.commands.import_reports",
+    "comcen_desktop.commands.users",
+    "comcen_desktop.commands.replay",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="ISO time of the first simulated moment "
         "(default: now minus HOURS; without an offset it is WIB)",
     )
+    sim.add_argument(
+        "--speed", type=float, metavar="X",
+        help="run live at X times the wall clock (consoles and the wall can watch) "
+        "instead of fast-forward",
+    )  # fmt: skip
+    sim.add_argument("--storm", action="store_true", help="start a big storm at once")
+    sim.add_argument(
+        "--via-http", metavar="URL",
+        help="with --speed: post reports and crew positions to a running "
+        "`comcen serve` at URL (127.0.0.1 only)",
+    )  # fmt: skip
 
     snap = commands.add_parser("snapshot", help="render the map to PNG or PDF, no display")
     snap.add_argument("--out", required=True, type=Path)
@@ -90,7 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade", "info"])
 
-    commands.add_parser("bench", help="print map drawing benchmark figures")
+    bench = commands.add_parser(
+        "bench", help="benchmark suite: map frames, Leaflet, start-up, memory, KPI, intake, print"
+    )
+    # Kept in step with maps.bench_suite.add_arguments (loaded only when bench runs).
+    bench.add_argument(
+        "--only", metavar="PARTS",
+        help="comma-separated parts: map,leaflet,start,memory,kpi,intake,print (default all)",
+    )  # fmt: skip
+    bench.add_argument("--tiny", action="store_true", help="a quick run with tiny sizes")
+    bench.add_argument("--out", type=Path, help="also write the results into this file")
 
     assign = commands.add_parser(
         "assign",
@@ -99,8 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("report", metavar="REPORT_NO")
     assign.add_argument("crew", metavar="CREW", help="crew code or name")
 
-    serve = commands.add_parser("serve", help="run the local JSON API (crew position feed)")
+    serve = commands.add_parser(
+        "serve", help="run the local JSON API (crew positions, PLN Mobile reports) and drop folder"
+    )
     serve.add_argument("--port", type=int, help="port (default: setting api.port, 8765)")
+    serve.add_argument(
+        "--drop-folder",
+        type=Path,
+        help="folder watched for report files (default: setting intake.drop_folder, "
+        "else 'masuk' in the data folder)",
+    )
     _add_kpi_commands(commands)
     _add_export_command(commands)
     for module in _command_modules():
@@ -237,6 +272,8 @@ def _run(args) -> int:
     check_db_url(args.db)
     if args.command in NEEDS_EXISTING_DB:
         check_db_exists(args.db)
+    if args.command in SIGNED_COMMANDS:
+        _sign_in_command(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "snapshot":
@@ -244,7 +281,7 @@ def _run(args) -> int:
     if args.command == "db":
         return _db(args)
     if args.command == "bench":
-        return _load("maps.bench").main([])
+        return _load("maps.bench_suite").run_command(args)
     if args.command == "assign":
         return _assign(args)
     if args.command == "serve":
@@ -272,8 +309,29 @@ def _console(args) -> int:
         )
         return EXIT_NO_DISPLAY
     if args.wall:
+        _sign_in_wall()
         return _load("ui.wall").run(args.db, args.screen)
     return _load("ui.app").run(args.db, simulate_live=args.simulate_live)
+
+
+def _sign_in_command(args) -> None:
+    from comcen_desktop.commands.users import sign_in_command
+    from services import authz
+    from services.database import open_database
+
+    database = open_database(args.db)
+    try:
+        sign_in_command(database)
+    finally:
+        database.dispose()
+    authz.require_current(SIGNED_COMMANDS[args.command])
+
+
+def _sign_in_wall() -> None:
+    """A wall only looks: it runs as role wall under its OS login, with no account."""
+    from services import accounts, events
+
+    events.set_actor(accounts.os_login(), "wall")
 
 
 def _simulate(args) -> int:
@@ -302,11 +360,39 @@ def _simulate(args) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+    if args.speed is not None or args.via_http:
+        return _simulate_live(args)
     database = open_database(args.db)
     summary = simulate(
-        database, hours=args.hours, seed=args.seed, start=start, waiting=args.waiting
+        database,
+        hours=args.hours,
+        seed=args.seed,
+        start=start,
+        waiting=args.waiting,
+        storm=args.storm,
     )
     print(summary.describe())
+    return EXIT_OK
+
+
+def _simulate_live(args) -> int:
+    from services.database import open_database
+    from services.simulation import HttpFeed, run_live
+
+    if args.speed is None or not 0 < args.speed <= 10_000 or args.start:
+        raise ValueError("--speed X (0 < X ≤ 10000) is needed for a live run; --start is not")
+    feed = HttpFeed(args.via_http) if args.via_http else None
+    database = open_database(args.db)
+    print(f"comcen: simulasi langsung {args.hours:g} jam pada {args.speed:g}× (Ctrl+C berhenti)")
+    try:
+        summary = run_live(database, args.hours, args.seed, args.speed, storm=args.storm, feed=feed)
+    finally:
+        database.dispose()
+    print(summary.describe())
+    if feed is not None and feed.refused:
+        # E.g. a position older than the crew's stored one: the API refuses it, as it
+        # would a real feed's; the log (-v) names each.
+        print(f"comcen: {feed.refused} kiriman ditolak API (lihat log)")
     return EXIT_OK
 
 
@@ -412,18 +498,24 @@ def _assign(args) -> int:
 
 
 def _serve(args) -> int:
-    from services import http_api
+    from services import drop_folder, http_api, notice_sender
     from services.database import open_database
 
     database = open_database(args.db)
     bind, port = http_api.configured_address(database, args.port)
     server = http_api.ApiServer(database, bind, port)
+    folder = args.drop_folder or drop_folder.configured_folder(database)
+    watcher = drop_folder.DropFolder(database, folder).start()
+    sender = notice_sender.DeliveryLoop(database).start()  # customer notices, headless too
     print(f"comcen: API lokal di {server.url} (Ctrl+C untuk berhenti)", flush=True)
+    print(f"comcen: folder laporan {folder}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass  # Ctrl+C is how a foreground server is stopped
     finally:
+        watcher.stop()
+        sender.stop()
         server.stop()
         database.dispose()
     return EXIT_OK

@@ -107,6 +107,16 @@ MEDIA_LABELS = {
 }
 
 
+class Source(StrEnum):
+    """How a report reached the centre (report.source); not the customer's media."""
+
+    CC123 = "123"  # typed by an operator from a call
+    PLN_MOBILE = "pln_mobile"  # POST /api/reports
+    BERKAS = "berkas"  # a file in the drop folder
+    IMPOR = "impor"  # history import
+    SIMULASI = "simulasi"
+
+
 class CrewStatus(StrEnum):
     SIAGA = "siaga"
     PERJALANAN = "perjalanan"

@@ -6,6 +6,7 @@ is silent; the settings dialog lists those so the unit can confirm or correct th
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +56,44 @@ DEFAULTS: dict[str, Any] = {
     # Local JSON API (crew position feed; report intake later). Loopback by default.
     "api.bind": "127.0.0.1",
     "api.port": 8765,
+    # Folder watched for report files (*.json); empty means "masuk" in the data folder.
+    "intake.drop_folder": "",
     # Video wall (comcen --wall): "tiled" shows map, KPIs and late jobs at once;
     # "rotating" shows one of them full screen at a time, this many seconds each.
     "wall.layout": "tiled",
     "wall.rotate_seconds": 20,
+    # Padam meluas proposals (assumptions): open fault reports at most this far apart
+    # in metres and in minutes are neighbours; this many neighbours make an outage.
+    "incident.radius_m": 500.0,
+    "incident.window_min": 30.0,
+    "incident.min_reports": 3,
+    # Customer notices (services/notices.py): templates the unit may edit; the
+    # placeholders are listed in services.notices.PLACEHOLDERS.
+    "notice.template.padam_diterima": (
+        "PLN UP3 Bangka: Yth. {nama}, laporan gangguan Anda nomor {nomor} sudah kami "
+        "terima pada {waktu}. Petugas kami segera menindaklanjuti. Terima kasih."
+    ),
+    "notice.template.regu_berangkat": (
+        "PLN UP3 Bangka: Petugas {regu} sedang menuju lokasi laporan {nomor}, "
+        "perkiraan tiba {eta}. Mohon pastikan ada yang dapat ditemui di lokasi."
+    ),
+    "notice.template.nyala": (
+        "PLN UP3 Bangka: Listrik di lokasi laporan {nomor} sudah menyala kembali "
+        "pada {waktu}. Mohon maaf atas ketidaknyamanannya."
+    ),
+    "notice.template.konfirmasi_selesai": (
+        "PLN UP3 Bangka: Pekerjaan laporan {nomor} sudah selesai. Apakah gangguan "
+        "sudah selesai? Balas YA atau TIDAK, lalu beri nilai 1-5 untuk layanan kami."
+    ),
+    # "log" writes notices.log in the data folder; or "package.module:Class".
+    "notice.sender": "log",
+    # A failed send is retried after base × 2^(attempt−1) seconds (at most max), and
+    # given up (gagal) after max_attempts; the operator can send it again.
+    "notice.retry_base_seconds": 30,
+    "notice.retry_max_seconds": 1800,
+    "notice.max_attempts": 5,
+    # Backlog shown amber from this many waiting notices (red: any gave up).
+    "notice.backlog_warn": 20,
 }
 
 
@@ -77,6 +112,25 @@ def get(session: Session, key: str, default: Any = None) -> Any:
     return DEFAULTS.get(key, default)
 
 
+# (engine id, key) -> (value, monotonic time read)
+_RECENT: dict[tuple[int, str], tuple[Any, float]] = {}
+RECENT_MAX_AGE_S = 5.0
+
+
+def recent(session: Session, key: str, max_age_s: float = RECENT_MAX_AGE_S) -> Any:
+    """``get`` for the hot paths (intake reads the same settings for every report):
+    a value read in this process less than ``max_age_s`` ago. A change made on
+    another console is seen within that time; one made here at once (``put``)."""
+    cache_key = (id(session.get_bind()), key)
+    cached = _RECENT.get(cache_key)
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < max_age_s:
+        return cached[0]
+    value = get(session, key)
+    _RECENT[cache_key] = (value, now)
+    return value
+
+
 def put(
     session: Session,
     key: str,
@@ -85,6 +139,7 @@ def put(
     assumption: bool = False,
     note: str | None = None,
 ) -> None:
+    _RECENT.pop((id(session.get_bind()), key), None)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value, assumption=assumption, note=note))

@@ -29,14 +29,19 @@ WIDTH, HEIGHT = 1920, 1080
 LON, LAT = (105.15, 106.85), (-3.05, -1.55)
 
 
-def random_points(count: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def random_lonlat(count: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The benchmark's pins in lon/lat (the Leaflet comparison draws the same ones)."""
     rng = np.random.default_rng(seed)
-    return scene_xy(rng.uniform(*LON, count), rng.uniform(*LAT, count))
+    return rng.uniform(*LON, count), rng.uniform(*LAT, count)
 
 
-def make_view() -> QtMapView:
+def random_points(count: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    return scene_xy(*random_lonlat(count, seed))
+
+
+def make_view(size: tuple[int, int] = (WIDTH, HEIGHT)) -> QtMapView:
     view = QtMapView()
-    view.resize(WIDTH, HEIGHT)
+    view.resize(*size)
     # Shown (offscreen, nothing appears): a hidden view keeps its default viewport size.
     view.show()
     view.fit_island()
@@ -45,21 +50,24 @@ def make_view() -> QtMapView:
 
 
 def frame_times(view, frames: int, before_frame: Callable[[int], None]) -> list[float]:
-    image = QImage(WIDTH, HEIGHT, QImage.Format.Format_ARGB32_Premultiplied)
+    width, height = view.viewport().width(), view.viewport().height()
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     times = []
     for frame in range(frames + 2):
         before_frame(frame)
         painter = QPainter(image)
         start = time.perf_counter()
-        view.render(painter, QRectF(0, 0, WIDTH, HEIGHT), view.viewport().rect())
+        view.render(painter, QRectF(0, 0, width, height), view.viewport().rect())
         painter.end()
         if frame >= 2:  # the first frames build sprites and caches
             times.append((time.perf_counter() - start) * 1000)
     return times
 
 
-def batched(count: int, frames: int, panning: bool) -> list[float]:
-    view = make_view()
+def batched(
+    count: int, frames: int, panning: bool, size: tuple[int, int] = (WIDTH, HEIGHT)
+) -> list[float]:
+    view = make_view(size)
     x, y = random_points(count)
     kinds = np.random.default_rng(2).integers(0, SPRITES_PER_STATE, count)
     view.pins.set_points(x, y, kinds)
@@ -71,7 +79,7 @@ def batched(count: int, frames: int, panning: bool) -> list[float]:
             view.scale(1.001 if frame % 2 else 1 / 1.001, 1.001 if frame % 2 else 1 / 1.001)
 
     try:
-        assert view.viewport().width() == WIDTH, view.viewport().size()
+        assert view.viewport().width() == size[0], view.viewport().size()
         times = frame_times(view, frames, step)
         print(f"  ({view.pins.last_blit_count:,} of {count:,} pins on screen)")
         return times

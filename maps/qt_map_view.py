@@ -14,10 +14,12 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QDrag, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QGraphicsView, QToolTip
 
+from comcen_desktop.geo import to_lonlat
 from maps import style
 from maps.dnd import encode_reports
 from maps.layers.areas import AreaLayer, ulp_bounds
 from maps.layers.crews import CrewLayer, CrewMarker
+from maps.layers.incidents import IncidentLayer
 from maps.layers.pins import PinLayer
 from maps.layers.posko import PoskoLayer
 from maps.layers.villages import VillageLayer
@@ -37,6 +39,8 @@ class QtMapView(QGraphicsView):
     reportsDroppedOnCrew = Signal(list, int)
     dropRefused = Signal(str)
     crewClicked = Signal(int)
+    reportMenuRequested = Signal(list, QPoint)  # selected report ids, global position
+    pointPicked = Signal(float, float)  # lon, lat of the click that ended a pick
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -54,6 +58,7 @@ class QtMapView(QGraphicsView):
         self.areas = AreaLayer(self._scene)
         self.villages = VillageLayer(self._scene)
         self.posko = PoskoLayer(self._scene)
+        self.incidents = IncidentLayer(self._scene)
         self.pins = PinLayer()
         self._scene.addItem(self.pins)
         self.crews = CrewLayer(self._scene, self)
@@ -65,6 +70,7 @@ class QtMapView(QGraphicsView):
         self._reports: dict[int, ReportView] = {}
         self._press: _Press | None = None
         self._fit_scale = 1.0
+        self._picking = False
 
     def _configure_view(self) -> None:
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -98,6 +104,10 @@ class QtMapView(QGraphicsView):
         self._reports = {r.id: r for r in reports}
         self.pins.set_reports(reports)
         self.pins.set_selected(selected & set(self._reports))
+
+    def set_incidents(self, incidents: list, proposals: list) -> None:
+        """Padam meluas circles: confirmed incidents solid, proposals dashed."""
+        self.incidents.set_incidents(incidents, proposals)
 
     def set_drop_checker(self, fn: Callable[[list[int], int], str | None] | None) -> None:
         self.crews.checker = fn
@@ -198,6 +208,34 @@ class QtMapView(QGraphicsView):
     def pick_report(self, pos: QPointF) -> int | None:
         return self.pins.pick(self.viewportTransform(), QPointF(pos))
 
+    def lonlat_at(self, pos: QPointF) -> tuple[float, float]:
+        """Longitude and latitude under a viewport position (a map pick)."""
+        scene = self.mapToScene(QPointF(pos).toPoint())
+        lon, lat = to_lonlat(scene.x(), -scene.y())
+        return float(lon), float(lat)
+
+    def start_pick(self) -> None:
+        """Pick mode (the call form's "Pilih di peta"): the next left click emits its
+        lon/lat as pointPicked and selects or pans nothing."""
+        self._picking = True
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+
+    def stop_pick(self) -> None:
+        self._picking = False
+        self.viewport().unsetCursor()
+
+    def contextMenuEvent(self, event) -> None:
+        """Right-click on a pin: the report's menu (ui.stage_menu), for it alone or
+        for the selection it belongs to."""
+        report_id = self.pick_report(QPointF(event.pos()))
+        if report_id is None:
+            super().contextMenuEvent(event)
+            return
+        if report_id not in self.pins.selected_ids():
+            self._emit_selection([report_id])
+        self.reportMenuRequested.emit(self.pins.selected_ids(), event.globalPos())
+        event.accept()
+
     def crew_marker_at(self, pos: QPoint) -> CrewMarker | None:
         for item in self.items(pos):
             if isinstance(item, CrewMarker):
@@ -205,6 +243,11 @@ class QtMapView(QGraphicsView):
         return None
 
     def mousePressEvent(self, event) -> None:
+        if self._picking and event.button() == Qt.MouseButton.LeftButton:
+            self.stop_pick()
+            self.pointPicked.emit(*self.lonlat_at(event.position()))
+            event.accept()
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
@@ -280,6 +323,8 @@ class QtMapView(QGraphicsView):
             self._emit_selection([press.report_id])
 
     def _update_hover_cursor(self, pos: QPointF) -> None:
+        if self._picking:
+            return  # the cross stays until the pick ends
         if self.pick_report(pos) is not None:
             self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         else:

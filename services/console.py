@@ -7,7 +7,7 @@ from datetime import datetime
 
 from comcen_desktop import settings
 from comcen_desktop.timeutil import utc_now
-from services import events, kpi, queries
+from services import events, incidents, kpi, queries
 from services.kpi_engine import daily_trend
 
 
@@ -29,6 +29,9 @@ class ConsoleState:
     recent_closed: list[queries.ReportView] = field(default_factory=list)
     rpt_target_min: float = 0.0
     trend: list | None = None  # None: not reloaded this time, keep what is shown
+    # Padam meluas: proposals waiting for the operator, and confirmed active incidents.
+    incident_proposals: list = field(default_factory=list)
+    incidents: list = field(default_factory=list)
 
     @property
     def map_reports(self) -> list[queries.ReportView]:
@@ -70,4 +73,6 @@ def load_state(database, now: datetime | None = None, with_trend: bool = False) 
             # The 30-day trend moves slowly and costs ~0.2 s on a year of reports:
             # the follower asks for it every few minutes, not on every event.
             trend=daily_trend(session, TREND_DAYS, now) if with_trend else None,
+            incident_proposals=incidents.propose(session, now),
+            incidents=incidents.load_active(session),
         )

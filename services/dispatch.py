@@ -29,7 +29,7 @@ from comcen_desktop.domain import (
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.models import Crew, Report, ReportStage
 from comcen_desktop.timeutil import utc_now
-from services import crews, events, lifecycle
+from services import authz, crews, events, lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ def assign(
     expected_versions: dict[int, int] | None = None,
     only_unassigned: bool = False,
     reason: str | None = None,
+    via_incident: bool = False,
 ) -> AssignResult:
     """Assign each report to the crew inside the caller's transaction.
 
@@ -100,10 +101,15 @@ def assign(
     ``only_unassigned`` is for callers that saw no version (a script, auto-dispatch):
     a report another crew already holds counts as lost to that crew, not reassigned.
     ``reason`` is kept in the event (a reassignment's why, a proposal's rank).
+    A padam meluas member is assigned only with its incident (``via_incident``, from
+    services.incident_moves.assign_incident).
     """
     at = at or utc_now()
     expected = expected_versions or {}
     result = AssignResult()
+    if why_not := authz.refusal_now("dispatch.assign"):
+        result.refused.append(why_not)
+        return result
     crew = session.get(Crew, crew_id)
     if crew is None:
         result.refused.append(f"Regu {crew_id} tidak ada.")
@@ -123,6 +129,9 @@ def assign(
             _refuse_as_lost(session, report, result)
             continue
         why_not = refusal(Stage(report.stage), report.crew_id, crew.id, crew.status, report.number)
+        if report.incident_id is not None and not via_incident:
+            why_not = tr("Laporan {n} bagian dari padam meluas; tugaskan lewat kejadiannya.")
+            why_not = why_not.format(n=report.number)
         if why_not:
             result.refused.append(why_not)
             continue
@@ -295,6 +304,9 @@ def unassign(
     """
     at = at or utc_now()
     result = AssignResult()
+    if why_not := authz.refusal_now("dispatch.unassign"):
+        result.refused.append(why_not)
+        return result
     report = session.get(Report, report_id)
     if report is None:
         result.refused.append(f"Laporan {report_id} tidak ada.")
@@ -305,6 +317,14 @@ def unassign(
     stage = Stage(report.stage)
     if stage is not Stage.PENUGASAN:
         result.refused.append(_unassign_refusal(report.number, stage))
+        return result
+    if report.incident_id is not None:
+        # Taking one member back would split the incident: remove it from it first.
+        result.refused.append(
+            tr("Laporan {n} bagian dari padam meluas; keluarkan dulu dari kejadiannya.").format(
+                n=report.number
+            )
+        )
         return result
 
     crew = session.get(Crew, report.crew_id)

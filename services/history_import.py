@@ -6,6 +6,8 @@ imported report keeps its source in ``source_id`` ("sf:<call number>"), has no p
 mapped time. Nothing is invented: a call without an on-scene time has no Dalam
 Pengerjaan, and the report stays in the furthest stage its data shows.
 Bad rows are skipped and listed with their line numbers; they never stop an import.
+The Bangka history import (APKT exports, any table with a mapping) is
+services/report_import; this module shares its storage (report_import.store).
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comcen_desktop.domain import STAGE_ORDER, Category, Media, Stage
-from comcen_desktop.storage.models import Report, ReportStage
 from services import events
+from services.report_import import store
 
 log = logging.getLogger(__name__)
 
@@ -153,42 +154,27 @@ def _merge(tickets: dict[str, _Ticket], key: str, ticket: _Ticket, mapping) -> N
 
 
 def _source(mapping: ColumnMapping, key: str) -> str:
-    return f"{mapping.source_prefix}:{key}"
+    return store.source_id(mapping.source_prefix, key)
 
 
 def _known_sources(session: Session, mapping: ColumnMapping) -> set[str]:
-    query = select(Report.source_id).where(Report.source_id.like(f"{mapping.source_prefix}:%"))
-    return set(session.scalars(query))
+    return store.known_sources(session, mapping.source_prefix)
 
 
 def _store(session: Session, tickets: dict[str, _Ticket], mapping, actor: str) -> None:
-    reports = []
+    reports, stages = [], []
     for key, ticket in tickets.items():
         furthest = max([Stage.LAPOR, *ticket.stages], key=STAGE_ORDER.index)
         reports.append(
-            Report(
-                number=f"{mapping.source_prefix.upper()}-{key}"[:30],
-                source_id=_source(mapping, key),
-                reported_at=ticket.received,
-                category=mapping.category.value,
-                media=mapping.media.value,
-                stage=furthest.value,
-            )
-        )
-    session.add_all(reports)
-    session.flush()  # the ids, for the stage rows
-    rows = []
-    for report, ticket in zip(reports, tickets.values(), strict=True):
-        times = {Stage.LAPOR: ticket.received, **ticket.stages}
-        rows += [
             {
-                "report_id": report.id,
-                "stage": stage.value,
-                "at": at,
-                "actor": actor,
-                "note": "impor",
+                "number": store.report_number(mapping.source_prefix, key),
+                "source_id": _source(mapping, key),
+                "reported_at": ticket.received,
+                "category": mapping.category.value,
+                "media": mapping.media.value,
+                "stage": furthest.value,
             }
-            for stage, at in times.items()
-        ]
-    if rows:
-        session.execute(ReportStage.__table__.insert(), rows)
+        )
+        times = {Stage.LAPOR: ticket.received, **ticket.stages}
+        stages.append({stage: (at, "impor") for stage, at in times.items()})
+    store.insert_reports(session, reports, stages, actor)

@@ -18,7 +18,7 @@ from comcen_desktop.domain import (
 )
 from comcen_desktop.storage.models import Crew, Report, ReportStage
 from comcen_desktop.timeutil import as_utc, format_wib, utc_now
-from services import events
+from services import authz, events, notices
 
 # What a crew is doing while its current job sits in a stage.
 CREW_STATUS_FOR_STAGE = {
@@ -30,6 +30,10 @@ CREW_STATUS_FOR_STAGE = {
 
 class StageError(ValueError):
     """A move the stage rules do not allow; the message is for the operator."""
+
+
+class StageRefusedError(StageError, authz.PermissionRefusedError):
+    """The signed-in role may not make this move: handlers of either error show it."""
 
 
 def report_snapshot(report: Report) -> dict:
@@ -67,8 +71,19 @@ def advance(
     at: datetime,
     actor: str,
     note: str | None = None,
+    *,
+    via_incident: bool = False,
 ) -> None:
-    """Move ``report`` to ``target`` at ``at``, or raise StageError saying why not."""
+    """Move ``report`` to ``target`` at ``at``, or raise StageError saying why not.
+
+    A member of a padam meluas moves only with its incident (services.incident_moves
+    passes ``via_incident``), so the members never drift apart."""
+    action = "report.cancel" if target is Stage.BATAL else "report.stage"
+    authz.require_current(action, StageRefusedError)
+    if report.incident_id is not None and not via_incident:
+        raise StageError(
+            f"Laporan {report.number} bagian dari padam meluas; ubah tahapnya lewat kejadiannya."
+        )
     current = Stage(report.stage)
     if not can_move(current, target):
         raise StageError(
@@ -89,8 +104,23 @@ def advance(
         report.id,
         actor=actor,
         before=before,
-        after=report_snapshot(report) | {"at": at.isoformat()},
+        after=report_snapshot(report) | {"at": at.isoformat()} | ({"note": note} if note else {}),
     )
+    notices.on_stage(session, report, target, at)  # the customer hears of the move
+
+
+def cancel(session: Session, report: Report, reason: str, at: datetime, actor: str) -> None:
+    """Batal with the operator's reason, kept as the stage note and in the event;
+    raise StageError when the reason is empty or the report cannot be cancelled."""
+    current = Stage(report.stage)
+    if not can_move(current, Stage.BATAL):
+        raise StageError(
+            f"Laporan {report.number}: '{STAGE_LABELS[current]}' tidak bisa dibatalkan."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise StageError(f"Laporan {report.number}: Batal butuh alasan.")
+    advance(session, report, Stage.BATAL, at, actor, note=reason)
 
 
 def _update_crew(session: Session, crew_id: int, stage: Stage) -> None:
@@ -122,6 +152,7 @@ def correct_stage_time(
 
     Correcting Lapor moves the report time too: it is the same moment.
     """
+    authz.require_current("report.correct_time", StageRefusedError)
     row = session.scalar(
         select(ReportStage).where(
             ReportStage.report_id == report.id, ReportStage.stage == stage.value
@@ -188,6 +219,7 @@ def record_rating(
     session: Session, report: Report, rating: int, actor: str, at: datetime | None = None
 ) -> None:
     """Store the customer's 1–5 rating of a finished job (Selesai only)."""
+    authz.require_current("report.rating", StageRefusedError)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise StageError(f"Laporan {report.number}: rating harus angka 1 sampai 5.")
     if report.stage != Stage.SELESAI.value:

@@ -110,6 +110,10 @@ class ReportView:
     # Minutes on the response clock: report time until the crew is at work (or now).
     # It colours the pin and decides lateness; age_min is the plain age every view shows.
     response_min: float = 0.0
+    # Set when intake could not trust the point: the operator places the report.
+    placement_flag: str | None = None
+    repeat_of_id: int | None = None  # a repeat complaint links to the earlier report
+    incident_id: int | None = None  # member of a padam meluas incident
 
 
 def load_areas(session: Session) -> list[AreaShape]:
@@ -309,6 +313,9 @@ def _report_view(
         description=report.description,
         version=report.version,
         simulated=report.simulated,
+        placement_flag=report.placement_flag,
+        repeat_of_id=report.repeat_of_id,
+        incident_id=report.incident_id,
     )
 
 

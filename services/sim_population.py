@@ -12,11 +12,29 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comcen_desktop.domain import Category
-from comcen_desktop.storage.models import Village
+from comcen_desktop import geo
+from comcen_desktop.domain import Category, Media
+from comcen_desktop.storage.models import Posko, Village
 from services.placement import Placer
 
-KELURAHAN_WEIGHT = 1.5
+# About 55 % of the province's people live in urban places (BPS, census 2020, Kep.
+# Bangka Belitung in the mid-50s); Bangka's 75 kelurahan are its towns and its 228
+# desa the rest, so one kelurahan holds (0.55 / 75) / (0.45 / 228) ≈ 3.7 desa.
+KELURAHAN_WEIGHT = 3.7
+# People (and so customers and faults) thin out away from the kecamatan towns where
+# the posko stand. Without village populations this decay length stands in for
+# them; it is the one figure chosen so that the calibrated month's response time
+# matches Bangka's 2021 result (services/sim_calibration.py).
+TOWN_DECAY_KM = 14.0
+CATEGORY_SHARES = {Category.INDIVIDU: 0.85, Category.KELUHAN: 0.12, Category.MELUAS: 0.03}
+MEDIA_SHARES = {
+    Media.PLN_MOBILE: 0.40,
+    Media.CC123: 0.35,
+    Media.WHATSAPP: 0.12,
+    Media.SOSMED: 0.08,
+    Media.WALK_IN: 0.05,
+}
+MELUAS_CUSTOMERS_MEDIAN = 80
 # Standard deviation of a report around its village's centre, as a share of the
 # village's larger bounding-box side.
 SETTLEMENT_SPREAD = 0.15
@@ -66,9 +84,10 @@ class VillageSampler:
 
     Which village: reports follow customers, and customers follow people, not
     land. Weighting by area (or its square root) gave the city of Pangkalpinang
-    1–3 % of the reports. Desa and kelurahan are split as they grow, so one village
-    is a fair unit of population; urban kelurahan count 1.5. That puts the five
-    ULPs at about 18/27/20/20/16 %, close to the regencies' census shares.
+    1–3 % of the reports and put the mean drive near 36 min, far from any published
+    response time. Desa and kelurahan are split as they grow, so one village is a
+    rough unit of population; a kelurahan (a town) counts KELURAHAN_WEIGHT, and the
+    weight decays with the distance from the nearest posko (TOWN_DECAY_KM).
 
     Where in it: houses in a large rural desa line the road near its centre, not
     the plantations at its edge, so points scatter normally around the village's
@@ -81,18 +100,30 @@ class VillageSampler:
         pairs = sorted(placer.village_shapes(), key=lambda pair: pair[0].village_id)
         self._shapes = [shape for _place, shape in pairs]
         self._centres = [_centre(info[p.village_id], shape) for p, shape in pairs]
+        self._ulps = np.array([p.ulp_id for p, _shape in pairs])
         for polygon in self._shapes:
             shapely.prepare(polygon)
-        weights = np.array(
+        kinds = np.array(
             [
                 KELURAHAN_WEIGHT if info[p.village_id].kind == "kelurahan" else 1.0
                 for p, _shape in pairs
             ]
         )
+        weights = kinds * np.exp(-_posko_distance_km(session, self._centres) / TOWN_DECAY_KM)
         self._weights = weights / weights.sum()
 
     def sample(self, rng: np.random.Generator) -> tuple[float, float]:
-        index = int(rng.choice(len(self._shapes), p=self._weights))
+        return self._point_in(rng, int(rng.choice(len(self._shapes), p=self._weights)))
+
+    def sample_in_ulp(self, rng: np.random.Generator, ulp_id: int | None) -> tuple[float, float]:
+        """A point in one of the ULP's villages (by the same weights); anywhere without."""
+        inside = self._ulps == ulp_id if ulp_id is not None else np.zeros(0, dtype=bool)
+        if not inside.any():
+            return self.sample(rng)
+        weights = np.where(inside, self._weights, 0.0)
+        return self._point_in(rng, int(rng.choice(len(self._shapes), p=weights / weights.sum())))
+
+    def _point_in(self, rng: np.random.Generator, index: int) -> tuple[float, float]:
         polygon, (lon, lat) = self._shapes[index], self._centres[index]
         minx, miny, maxx, maxy = polygon.bounds
         spread = max(maxx - minx, maxy - miny) * SETTLEMENT_SPREAD
@@ -105,6 +136,17 @@ class VillageSampler:
             if inside.size:
                 return float(xs[inside[0]]), float(ys[inside[0]])
         return lon, lat
+
+
+def _posko_distance_km(session: Session, centres: list[tuple[float, float]]) -> np.ndarray:
+    stations = session.execute(select(Posko.lon, Posko.lat).order_by(Posko.id)).all()
+    if not stations or not centres:
+        return np.zeros(len(centres))
+    px, py = geo.to_utm(np.array([s[0] for s in stations]), np.array([s[1] for s in stations]))
+    cx, cy = geo.to_utm(np.array([c[0] for c in centres]), np.array([c[1] for c in centres]))
+    px, py, cx, cy = map(np.asarray, (px, py, cx, cy))
+    gaps = np.hypot(cx[:, None] - px[None, :], cy[:, None] - py[None, :])
+    return gaps.min(axis=1) / 1000
 
 
 def _centre(row, polygon) -> tuple[float, float]:
@@ -129,3 +171,28 @@ def pick(rng: np.random.Generator, shares: dict):
     keys = list(shares)
     probabilities = np.array([shares[k] for k in keys], dtype=float)
     return keys[int(rng.choice(len(keys), p=probabilities / probabilities.sum()))]
+
+
+def raw_report(rng, at, category: Category, lon: float, lat: float, village: str) -> dict:
+    """One report as a feed sends it (the API's field names), from a random caller."""
+    caller = person(rng)
+    return {
+        "reported_at": at.isoformat(),
+        "idpel": caller["idpel"],
+        "name": caller["name"],
+        "phone": caller["phone"],
+        "address": f"{caller['street']}, {village}".rstrip(", "),
+        "lat": lat,
+        "lon": lon,
+        "category": category.value,
+        "media": pick(rng, MEDIA_SHARES).value,
+        "description": str(rng.choice(DESCRIPTIONS[category])),
+        "customers": customers(rng, category),
+    }
+
+
+def customers(rng: np.random.Generator, category: Category) -> int | None:
+    # A padam meluas behind one distribution transformer: tens to a few hundred.
+    if category is not Category.MELUAS:
+        return None
+    return int(np.clip(rng.lognormal(np.log(MELUAS_CUSTOMERS_MEDIAN), 0.8), 5, 2000))

@@ -14,6 +14,15 @@ os.environ.setdefault("COMCEN_USER", "tester")
 pytest_plugins = ["tests.pg_cluster"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_sign_in():
+    """A test that signs in (services.events.set_actor) must not pass its role on."""
+    yield
+    from services import events
+
+    events.set_actor(None)
+
+
 @pytest.fixture(scope="session")
 def seeded_sqlite_template(tmp_path_factory) -> Path:
     """One seeded database file, copied per test: seeding once keeps the suite quick."""

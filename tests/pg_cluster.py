@@ -208,6 +208,30 @@ class PgCluster:
         )
         self.running = False
 
+    def start_again(self) -> None:
+        """Start a stopped cluster on the port it had, so URLs handed out stay valid."""
+        done = _run(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                str(START_TIMEOUT_S),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                f"-p {self.port}",
+            ],
+            timeout=START_TIMEOUT_S + 30,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"pg_ctl start failed:\n{done.stdout}{done.stderr}{self._log_tail()}"
+            )
+        self.running = True
+
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -292,3 +316,38 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     startup = config.stash.get(_STARTUP_KEY, None)
     if startup is not None:
         terminalreporter.write_line(f"PostgreSQL test cluster: initdb + start took {startup:.2f} s")
+
+
+def _require_pg_binaries() -> Path:
+    bin_dir = find_pg_bin_dir()
+    if bin_dir is None:
+        _unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql-15")
+    if _is_root():
+        import pwd
+
+        try:
+            pwd.getpwnam(RUN_AS)
+        except KeyError:
+            _unavailable(f"running as root and there is no '{RUN_AS}' user to run initdb")
+    return bin_dir
+
+
+@pytest.fixture
+def private_pg():
+    """(cluster, URL of its database "comcen"): a cluster of this test's own, which the
+    test may stop and start again (cluster.stop(), cluster.start_again()) without
+    disturbing the other tests' shared server. Removed afterwards."""
+    cluster = PgCluster(_require_pg_binaries(), Path(tempfile.mkdtemp(prefix="comcen-pgp-")))
+    try:
+        cluster.init()
+        # The shared cluster trades durability for speed; a test that crashes its
+        # server must not lose commits the server already acknowledged.
+        with (cluster.data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.write("synchronous_commit = on\nfsync = on\n")
+        cluster.start()
+        with _admin_connect(cluster.url) as conn:
+            conn.execute('CREATE DATABASE "comcen"')
+        yield cluster, f"{cluster.url}comcen"
+    finally:
+        cluster.stop()
+        cluster.remove()

@@ -298,15 +298,26 @@ def test_two_consoles_race_one_winner(two_consoles):
         assert len(assign_events(console, report_id)) == 1
 
 
+@pytest.fixture
+def two_pg_consoles(pg_url):
+    # On SQLite every write transaction holds the file's write lock from BEGIN
+    # (IMMEDIATE, services.database), so A cannot commit inside B's transaction there:
+    # this interleaving only exists on PostgreSQL.
+    first, second = open_database(pg_url), open_database(pg_url)
+    yield first, second
+    first.dispose()
+    second.dispose()
+
+
 @pytest.mark.parametrize("window", ["before_load", "before_update"])
-def test_race_lost_midway_names_the_winner(two_consoles, monkeypatch, window):
+def test_race_lost_midway_names_the_winner(two_pg_consoles, monkeypatch, window):
     """Console A commits while console B is inside its own assign_now.
 
     before_load: after B opened its transaction, before B loads the report it updates
     (B must compare the version it then sees with the console's). before_update: after
     B loaded and checked the report, before B's UPDATE (which must match no row).
     """
-    console_a, console_b = two_consoles
+    console_a, console_b = two_pg_consoles
     (report_id,) = make_reports(console_a, 1)
     (crew_a, crew_b) = siaga_crews(console_a, 2)
     version = version_of(console_b, report_id)

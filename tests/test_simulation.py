@@ -272,3 +272,58 @@ def test_waiting_reports_are_left_in_lapor_for_the_operator(database):
         ).all()
     recent = [at for (at,) in waiting if end - timedelta(minutes=25) <= at <= end]
     assert len(recent) >= 3
+
+
+class FakeClock:
+    """Wall time that moves only when the simulator sleeps: no timing in the tests."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def test_a_live_run_catches_up_with_the_clock_and_never_runs_ahead(database):
+    clock = FakeClock(START)
+    summary = simulation.run_live(
+        database, 6, seed=6, speed=30, clock=clock, sleep=clock.sleep, tick_s=20
+    )
+    # 6 simulated hours at 30× are 12 wall minutes, ending at the clock.
+    assert clock.now - START == timedelta(minutes=12)
+    assert summary.end == clock.now
+    assert summary.start == START - timedelta(hours=6 * (1 - 1 / 30))
+    with database.read() as session:
+        stamped = session.scalars(select(ReportStage.at)).all()
+    assert len(stamped) > 50
+    assert max(stamped) <= clock.now
+
+
+def test_a_live_run_can_feed_a_running_server_over_http(database):
+    from services.http_api import ApiServer
+
+    server = ApiServer(database, "127.0.0.1", 0).start()
+    try:
+        clock = FakeClock(START)
+        feed = simulation.HttpFeed(server.url)
+        summary = simulation.run_live(
+            database, 4, seed=2, speed=60, feed=feed, clock=clock, sleep=clock.sleep, tick_s=30
+        )
+    finally:
+        server.stop()
+    with database.read() as session:
+        sources = session.scalars(select(Report.source_id)).all()
+        assigned = session.scalar(
+            select(func.count()).select_from(Event).where(Event.kind == "assign")
+        )
+    assert summary.reports_created == len(sources) > 5
+    assert all(s.startswith("sim2-") for s in sources)  # named by the feed, stored by the API
+    assert assigned >= 1  # dispatch and stages still run in-process
+
+
+def test_the_http_feed_talks_to_this_machine_only():
+    with pytest.raises(ValueError, match=r"127\.0\.0\.1"):
+        simulation.HttpFeed("http://10.1.2.3:8765")

@@ -25,9 +25,16 @@ def run(db_url: str | None = None, simulate_live: bool = False) -> int:
         QMessageBox.critical(None, "Comcen", f"{tr('Database tidak bisa dibuka:')}\n{exc}")
         return 1
 
+    from ui import sign_in
     from ui.main_window import QtMainWindow
 
+    signed = sign_in.sign_in_console(database)
+    if signed is None:  # the operator cancelled the sign-in
+        database.dispose()
+        return 1
     window = QtMainWindow(database)
+    sign_in.apply_role(window, signed.username, signed.role)
+    sign_in.show_share_warning(window, database.url)
     screen = app.primaryScreen()
     if screen is not None:
         window.setGeometry(screen.availableGeometry())

@@ -17,12 +17,16 @@ from comcen_desktop.timeutil import format_wib
 from maps.qt_map_view import QtMapView
 from services import console
 from services.console import ConsoleState
+from ui import audit_view
+from ui.connection_banner import QtConnectionBanner
 from ui.crew_board import QtCrewBoardDock
 from ui.handover_dialog import QtHandoverDialog, ShiftWatch, build_recap, save_recap
 from ui.kpi_dock import QtKpiDock
 from ui.kpi_panels import QtLateListDock, QtStageCountsDock, QtTrendDock
+from ui.notice_outbox import QtNoticeOutbox
 from ui.queue_dock import QtReportQueueDock
 from ui.settings_dialog import QtSettingsDialog
+from ui.stage_menu import QtReportActions
 from ui.sync import QtStateFollower
 from ui.window_dispatch import DispatchMixin
 
@@ -66,6 +70,10 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         self._build_status_bar()
         self._connect()
         self._build_dispatch()
+        audit_view.install(self)  # Berkas → Audit…, for roles with audit.view
+        self.report_actions = QtReportActions(self)  # F2 call form, stage menu, history
+        self.notice_outbox = QtNoticeOutbox(self)  # customer notices: outbox, indicator
+        self._add_incidents_dock()
         self._update_title()
 
         self.map_view.set_static(*_static_parts(console.load_static(database)))
@@ -77,6 +85,7 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         self.follower = QtStateFollower(database)
         self.follower.stateLoaded.connect(self.apply_state)
         self.follower.loadFailed.connect(self._sync_failed)
+        self.connection_banner = QtConnectionBanner.install(self, self.follower)
 
     # --- building --------------------------------------------------------------
 
@@ -92,6 +101,20 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.late_dock)
         self.resizeDocks([self.crew_dock, self.late_dock], [640, 300], Qt.Orientation.Vertical)
         self.late_dock.reportActivated.connect(lambda i: self._map_selected([i]))
+
+    def _add_incidents_dock(self) -> None:
+        """Padam meluas proposals and incidents, tabbed with the crew board's late list."""
+        from ui.incidents_dock import QtIncidentsDock
+
+        self.incidents_dock = QtIncidentsDock(self.database, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
+        self.tabifyDockWidget(self.late_dock, self.incidents_dock)
+        self.late_dock.raise_()
+        # The follower is made later in __init__: look it up when the signal comes.
+        self.incidents_dock.changed.connect(lambda: self.follower.refresh())
+        self.incidents_dock.messageShown.connect(self.show_message)
+        self.incidents_dock.reportsActivated.connect(self._map_selected)
+        self.view_menu.insertAction(self.actions["wall"], self.incidents_dock.toggleViewAction())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(tr("Peta"))
@@ -138,6 +161,10 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         recap.triggered.connect(self.open_handover)
         file_menu.addAction(recap)
         self.actions["handover"] = recap
+        history = QAction(tr("Impor riwayat…"), self)
+        history.triggered.connect(self.open_import)
+        file_menu.addAction(history)
+        self.actions["import"] = history
         file_menu.addSeparator()
         quit_action = QAction(tr("Keluar"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -176,6 +203,22 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         """Begin following the database; separate from __init__ so tests control it."""
         self.follower.start()
         self._start_api()
+        self._start_drop_folder()
+        self.notice_outbox.start()
+
+    def _start_drop_folder(self) -> None:
+        # Report files are read on a plain thread that touches no widget; the reports
+        # reach the queue and map through the event log like any other change.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from services import drop_folder
+
+        try:
+            folder = drop_folder.configured_folder(self.database)
+            self.drop_watcher = drop_folder.DropFolder(self.database, folder).start()
+        except (OSError, SQLAlchemyError) as exc:
+            log.warning("Drop folder not watched: %s", exc)
+            self.show_message(f"{tr('Folder laporan tidak dipantau')}: {exc}", error=True)
 
     # --- state -----------------------------------------------------------------
 
@@ -190,6 +233,8 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         self.kpi_dock.set_kpis(state.kpis, state.overall)
         self.stage_dock.set_reports(state.reports)
         self.late_dock.set_reports(state.reports, state.rpt_target_min)
+        self.incidents_dock.set_state(state)
+        self.map_view.set_incidents(state.incidents, state.incident_proposals)
         if state.trend is not None:
             self.trend_dock.set_trend(state.trend)
         self.sync_label.setText(
@@ -319,6 +364,12 @@ class QtMainWindow(DispatchMixin, QMainWindow):
 
     # --- shift handover ------------------------------------------------------------
 
+    def open_import(self) -> None:
+        """History import (APKT export or a mapped table); the log brings the result in."""
+        from ui.import_dialog import QtImportDialog
+
+        QtImportDialog(self.database, self).exec()
+
     def open_handover(self) -> None:
         """The recap of the shift running now, as it stands (finished ones are on file)."""
         QtHandoverDialog(self.database, self).exec()
@@ -348,6 +399,10 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         if getattr(self, "wall_window", None) is not None:
             self.wall_window.close()
         self.follower.stop()
+        if getattr(self, "drop_watcher", None) is not None:
+            self.drop_watcher.stop()
+            self.drop_watcher = None
+        self.notice_outbox.stop()
         self._stop_dispatch()
 
 

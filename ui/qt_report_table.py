@@ -31,6 +31,14 @@ SHORT_CATEGORY = {
     Category.KELUHAN.value: "Keluhan",
 }
 AGE_BRUSHES = {AGE_WARN: QColor("#fde3b5"), AGE_LATE: QColor("#f5b7b1")}
+# A report whose point could not be trusted (report.placement_flag) waits for the
+# operator to place it: marked on its number ("Tempatkan…" in the row menu).
+FLAG_MARK = "⚠ "
+FLAG_BRUSH = QColor("#f9d56e")
+
+
+def is_flagged(report: ReportView) -> bool:
+    return bool(getattr(report, "placement_flag", None))
 
 
 class QtReportTableModel(QAbstractTableModel):
@@ -82,7 +90,8 @@ class QtReportTableModel(QAbstractTableModel):
             return _background(report, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             label = CATEGORY_LABELS.get(Category(report.category), report.category)
-            return f"{report.number} · {label}\n{report.description or ''}".strip()
+            flag = f"\n{tr('Lokasi perlu ditempatkan')}" if is_flagged(report) else ""
+            return f"{report.number} · {label}\n{report.description or ''}".strip() + flag
         return None
 
     def mimeTypes(self) -> list[str]:
@@ -101,7 +110,7 @@ class QtReportTableModel(QAbstractTableModel):
 def _display(report: ReportView, column: str):
     match column:
         case "Nomor":
-            return report.number
+            return FLAG_MARK + report.number if is_flagged(report) else report.number
         case "Waktu":
             return to_wib(report.reported_at).strftime("%d-%m %H:%M")
         case "ULP":
@@ -131,6 +140,8 @@ def _sort_key(report: ReportView, column: str):
 
 
 def _background(report: ReportView, column: str):
+    if column == "Nomor" and is_flagged(report):
+        return QBrush(FLAG_BRUSH)
     if column == "Tahap":
         colour = QColor(STAGE_COLOURS[Stage(report.stage)])
         colour.setAlpha(70)

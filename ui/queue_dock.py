@@ -32,6 +32,7 @@ class QtReportQueueDock(QDockWidget):
     reportsSelected = Signal(list)  # report ids chosen in the table
     assignRequested = Signal(list)  # report ids for the keyboard "assign to…" path
     unassignRequested = Signal(list)  # report ids to take back from their crew
+    historyRequested = Signal(int)  # report id: double-click or Enter on a row
 
     def __init__(self, parent=None):
         super().__init__(tr("Antrean laporan"), parent)
@@ -43,6 +44,8 @@ class QtReportQueueDock(QDockWidget):
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._syncing = False
+        # Set by the window (ui.stage_menu): adds stage moves etc. to the row menu.
+        self.menu_extender = None
         self.setWidget(self._build())
 
     def _build(self) -> QWidget:
@@ -70,7 +73,8 @@ class QtReportQueueDock(QDockWidget):
         self._columns_sized = False
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self._request_assign())
+        # Double-click and Enter "activate" a row: its history (Ctrl+T assigns).
+        self.table.activated.connect(self._request_history)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -129,11 +133,24 @@ class QtReportQueueDock(QDockWidget):
     def _request_assign(self) -> None:
         self.assignRequested.emit(self.selected_ids())
 
+    def _request_history(self, index) -> None:
+        report_id = self.proxy.data(index, ID_ROLE)
+        if report_id is not None:
+            self.historyRequested.emit(report_id)
+
     def _context_menu(self, pos) -> None:
         ids = self.selected_ids()
-        if not ids:
-            return
+        if ids:
+            menu = self.menu_for(ids)
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+            menu.deleteLater()  # one menu per right-click, not one more child each time
+
+    def menu_for(self, ids: list[int]) -> QMenu:
+        """The row menu for these reports (built apart from exec() so it can be read)."""
         menu = QMenu(self)
         menu.addAction(tr("Tugaskan ke…"), self._request_assign)
         menu.addAction(tr("Batalkan penugasan"), lambda: self.unassignRequested.emit(ids))
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        if self.menu_extender is not None:
+            menu.addSeparator()
+            self.menu_extender(menu, ids)
+        return menu

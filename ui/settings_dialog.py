@@ -35,7 +35,7 @@ from comcen_desktop.domain import CREW_STATUS_LABELS, CrewStatus, Vehicle
 from comcen_desktop.i18n import tr
 from comcen_desktop.storage.models import Crew, Posko
 from comcen_desktop.timeutil import WIB
-from services import events, targets
+from services import authz, events, targets
 from services.organisation import (
     CrewEdit,
     OrganisationError,
@@ -241,6 +241,10 @@ class QtSettingsDialog(QDialog):
         self.accept()
 
     def _store(self, posko_edits, crew_edits, ulp_figures) -> int:
+        # A role without these rights never gets here (ui.sign_in disables the
+        # action); checked again so nothing is stored if it does. Shown by _save.
+        authz.require_current("crews.edit")
+        authz.require_current("targets.edit")
         actor = events.current_actor()
         with self._database.transaction() as session:
             changed = sum(update_posko(session, edit, actor) for edit in posko_edits)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from comcen_desktop.i18n import tr
 from maps.layers.crews import PROPOSED_RING
-from services import dispatch, events, http_api, proposals
+from services import authz, dispatch, events, http_api, proposals
 from ui.assign_dialog import QtAssignDialog
 from ui.proposals_dock import QtProposalsDock
 
@@ -27,6 +27,8 @@ class DispatchMixin:
     # --- dispatch --------------------------------------------------------------
 
     def check_drop(self, report_ids: list[int], crew_id: int) -> str | None:
+        if why_not := authz.refusal_now("dispatch.assign"):
+            return why_not  # a wall or a refused role: the drop target says who may
         if not report_ids:
             return tr("Tidak ada laporan untuk ditugaskan.")
         crew = self._crews.get(crew_id)

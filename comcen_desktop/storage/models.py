@@ -220,6 +220,9 @@ class Notice(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
+    # Lets one flush write a new report and its notice in the right order.
+    report: Mapped[Report] = relationship()
+
 
 class UserAccount(Base):
     """Who may sign in to a console, and with which role."""

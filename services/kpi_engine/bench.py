@@ -29,9 +29,9 @@ BATCH = 20_000
 RUNS = 5
 
 
-def fill(database, count: int, end: datetime, seed: int = 1) -> datetime:
+def fill(database, count: int, end: datetime, seed: int = 1, first_id: int = 1) -> datetime:
     """Insert ``count`` reports spread evenly over the year before ``end``; returns
-    the year's start."""
+    the year's start. ``first_id`` leaves room for reports already stored."""
     rng = random.Random(seed)
     start = end - timedelta(days=365)
     with database.read() as session:
@@ -41,22 +41,22 @@ def fill(database, count: int, end: datetime, seed: int = 1) -> datetime:
     reports, stages = [], []
     with database.engine.begin() as conn:
         for index in range(count):
-            reports.append(_report(rng, index, start + step * index, ulps, crews))
-            stages.extend(_stages(rng, index + 1, reports[-1]))
+            reports.append(_report(rng, first_id + index, start + step * index, ulps, crews))
+            stages.extend(_stages(rng, first_id + index, reports[-1]))
             if len(reports) >= BATCH:
                 _flush(conn, reports, stages)
         _flush(conn, reports, stages)
     return start
 
 
-def _report(rng, index: int, at: datetime, ulps, crews) -> dict:
+def _report(rng, report_id: int, at: datetime, ulps, crews) -> dict:
     category = rng.choices(
         [Category.INDIVIDU, Category.MELUAS, Category.KELUHAN], weights=[85, 5, 10]
     )[0]
     cancelled = rng.random() < 0.04
     return {
-        "id": index + 1,
-        "number": f"B{index:09d}",
+        "id": report_id,
+        "number": f"B{report_id - 1:09d}",
         "reported_at": at,
         "idpel": f"5100{rng.randrange(200_000):08d}",
         "ulp_id": rng.choice(ulps),

@@ -13,6 +13,7 @@ import numpy as np
 
 from comcen_desktop.domain import CLOSED_STAGES, Category, Stage
 from services.kpi_engine.frame import Frame
+from services.kpi_engine.incident_rows import incident_rows
 
 # IEEE 1366: an interruption longer than this is sustained.
 SUSTAINED_MIN = 5.0
@@ -87,6 +88,7 @@ class Derived:
     negative: np.ndarray  # bool, among rated
     open_now: np.ndarray  # bool
     incident_minutes: np.ndarray  # nan where not a sustained incident
+    incident_customers: np.ndarray  # Nᵢ where incident_minutes is set
 
     def take(self, index) -> Derived:
         values = {
@@ -107,20 +109,25 @@ def derive(
 ) -> Derived:
     cancelled = frame.stage == Stage.BATAL.value
     measured = ~cancelled & ~np.isin(frame.category, list(excluded))
+    # A confirmed padam meluas is measured once, on its carrier row (incident_rows.py);
+    # a report flagged padam meluas by its caller alone still counts by itself.
+    rows = incident_rows(frame, cancelled)
+    start = np.where(rows.member, frame.incident_first, frame.reported)
+    working = np.where(rows.member, rows.working, frame.working)
+    restored = np.where(rows.member, rows.restored, frame.restored)
+    customers = np.where(rows.member, rows.customers, frame.customers)
     with np.errstate(invalid="ignore"):
-        duration = (frame.restored - frame.reported) / 60
+        duration = (restored - start) / 60
+        alone = (frame.category == Category.MELUAS.value) & ~rows.member
         incident = (
-            (frame.category == Category.MELUAS.value)
-            & ~cancelled
-            & (frame.customers > 0)
-            & (duration > SUSTAINED_MIN)
+            (alone | rows.carrier) & ~cancelled & (customers > 0) & (duration > SUSTAINED_MIN)
         )
         negative = frame.rating <= negative_max
     closed = np.isin(frame.stage, _CLOSED) & ~(frame.closed > now_s)
     return Derived(
         frame=frame,
-        rpt_min=_minutes(frame.working, frame.reported, measured),
-        rct_min=_minutes(frame.restored, frame.reported, measured),
+        rpt_min=_minutes(working, start, measured),
+        rct_min=_minutes(restored, start, measured),
         rpt_target=targets[0],
         rct_target=targets[1],
         fault=~cancelled & (frame.category != Category.KELUHAN.value),
@@ -128,6 +135,7 @@ def derive(
         negative=negative,
         open_now=~closed,
         incident_minutes=np.where(incident, duration, np.nan),
+        incident_customers=np.where(incident, customers, np.nan),
     )
 
 
@@ -158,7 +166,7 @@ def summarise(
     negative = int((data.negative & rated_mask).sum())
     negative_pct = _pct(negative, rated)
     sustained = ~np.isnan(data.incident_minutes)
-    served = frame.customers[sustained]
+    served = data.incident_customers[sustained]
     customers = float(served.sum())
     customer_minutes = float((data.incident_minutes[sustained] * served).sum())
     saidi, saifi, caidi = _reliability(customer_minutes, customers, customers_served)

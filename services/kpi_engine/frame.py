@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from comcen_desktop.domain import Category, Stage
-from comcen_desktop.storage.models import Report, ReportStage
+from comcen_desktop.storage.models import Incident, Report, ReportStage
 
 WIB_OFFSET_S = 7 * 3600
 DAY_S = 86400
@@ -61,6 +61,9 @@ class Frame:
     restored: np.ndarray  # float seconds of Nyala, nan = none
     closed: np.ndarray  # float seconds of Selesai or Batal, nan = open or not looked up
     repeat: np.ndarray  # bool: a repeat complaint
+    incident_id: np.ndarray  # float, nan = in no padam meluas incident
+    incident_first: np.ndarray  # float seconds of the incident's first member report
+    incident_customers: np.ndarray  # float, the incident's customers; nan = unknown
 
     def __len__(self) -> int:
         return len(self.id)
@@ -101,6 +104,23 @@ def _is_repeat(days: float):
     return case((and_(Report.idpel.is_not(None), *fault, exists), 1), else_=0)
 
 
+def _incident_columns():
+    """The incident's first report time (over all its members, also those before the
+    period, so an incident counts in the period it started in) and its customers.
+    The CASE keeps both lookups off the many reports in no incident."""
+    member = aliased(Report)
+    first = (
+        select(func.min(epoch_s(member.reported_at)))
+        .where(member.incident_id == Report.incident_id)
+        .scalar_subquery()
+    )
+    customers = (
+        select(Incident.customers).where(Incident.id == Report.incident_id).scalar_subquery()
+    )
+    in_incident = Report.incident_id.is_not(None)
+    return case((in_incident, first), else_=null()), case((in_incident, customers), else_=null())
+
+
 def load_frame(
     session: Session,
     start: datetime,
@@ -128,6 +148,8 @@ def load_frame(
             _stage_time(Stage.NYALA),
             closed,
             _is_repeat(repeat_days) if repeat_days is not None else literal(0),
+            Report.incident_id,
+            *_incident_columns(),
         )
         .where(Report.reported_at >= start, Report.reported_at < end)
         .order_by(Report.reported_at, Report.id)
@@ -138,7 +160,7 @@ def load_frame(
 
 
 def _to_frame(rows) -> Frame:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 12
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 15
 
     def floats(values, digits: int | None = None) -> np.ndarray:
         if not values:
@@ -162,6 +184,9 @@ def _to_frame(rows) -> Frame:
         restored=floats(columns[9], 3),
         closed=floats(columns[10], 3),
         repeat=np.array(columns[11], dtype=bool),
+        incident_id=floats(columns[12]),
+        incident_first=floats(columns[13], 3),
+        incident_customers=floats(columns[14]),
     )
 
 
