@@ -245,6 +245,9 @@ def test_f2_opens_the_form_and_the_saved_report_is_selected(qtbot, window, datab
 
     assert window.queue_dock.selected_ids() == [form.saved_report_id]
     assert stored(database, form.saved_report_id).number in window.message_label.text()
+    # The crew proposals follow at once: the next step for a new report.
+    assert window.proposals_dock.report is not None
+    assert window.proposals_dock.report.id == form.saved_report_id
 
 
 def _static(database):

@@ -305,6 +305,10 @@ class QtReportActions(QObject):
         self.call_form.reportSaved.connect(self._report_saved)
         self.call_form.openReportRequested.connect(self._open_earlier)
         self.call_form.show()
+        # The operator is on the phone: typing must land in IDPEL at once, also where
+        # the window manager would leave the focus on the main window.
+        self.call_form.raise_()
+        self.call_form.activateWindow()
 
     def _report_saved(self, report_id: int) -> None:
         self._select_when_loaded = report_id
@@ -321,3 +325,7 @@ class QtReportActions(QObject):
         if wanted is not None and wanted in self.window._reports:
             self._select_when_loaded = None
             self.window._map_selected([wanted])
+            # The next step for a new report is its crew: show the proposals at once.
+            propose = getattr(self.window, "_propose_for", None)
+            if propose is not None:
+                propose([wanted])

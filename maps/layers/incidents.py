@@ -9,14 +9,16 @@ screen size.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsSimpleTextItem
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
 from comcen_desktop.i18n import tr
 from maps.layers.base import LayerGroup
 from maps.projection import scene_point
 
 Z_INCIDENTS = 40  # over village names, under the pins
+Z_INCIDENT_LABELS = 65  # over crews: at island zoom crews crowd around an incident
+MIN_RING_PX = 9  # a 500 m circle is a few pixels at island zoom: ring it on screen too
 ACTIVE_COLOUR = QColor("#c0392b")
 PROPOSED_COLOUR = QColor("#d35400")
 LABEL_PT = 8.5
@@ -25,13 +27,16 @@ LABEL_PT = 8.5
 class IncidentLayer:
     def __init__(self, scene):
         self._group = LayerGroup(Z_INCIDENTS)
+        self._label_group = LayerGroup(Z_INCIDENT_LABELS)
         scene.addItem(self._group)
+        scene.addItem(self._label_group)
         self.circles: list[QGraphicsEllipseItem] = []
         self.labels: list[str] = []
 
     def set_incidents(self, incidents: list, proposals: list) -> None:
         """``incidents``: services.incidents.IncidentView; ``proposals``: IncidentProposal."""
         self._group.clear()
+        self._label_group.clear()
         self.circles, self.labels = [], []
         for incident in incidents:
             members = len(incident.member_ids)
@@ -59,20 +64,38 @@ class IncidentLayer:
         circle.setToolTip(text)
         circle.setParentItem(self._group)
         self.circles.append(circle)
+        self._ring(centre.x(), centre.y(), pen)
         self._label(centre.x(), centre.y() - radius, text, colour)
 
+    def _ring(self, x: float, y: float, pen: QPen) -> None:
+        r = MIN_RING_PX
+        ring = QGraphicsEllipseItem(QRectF(-r, -r, 2 * r, 2 * r))
+        ring.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        ring.setPen(pen)
+        ring.setPos(x, y)
+        ring.setParentItem(self._group)
+
     def _label(self, x: float, y: float, text: str, colour: QColor) -> None:
-        label = QGraphicsSimpleTextItem(text)
         font = QFont("DejaVu Sans")
         font.setPointSizeF(LABEL_PT)
         font.setBold(True)
-        label.setFont(font)
-        label.setBrush(colour)
-        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        box = label.boundingRect()
-        label.setPos(x, y)
-        # Centred just above the circle's top; the item's own transform works in screen
-        # pixels since the item ignores the view's zoom.
-        label.setTransform(QTransform.fromTranslate(-box.width() / 2, -box.height() - 2))
-        label.setParentItem(self._group)
+        path = QPainterPath()
+        path.addText(0, 0, font, text)
+        box = path.boundingRect()
+        # Centred just above the circle's top, in screen pixels (the items ignore the
+        # view's zoom); a white halo under the letters keeps them readable over pins.
+        path.translate(-box.width() / 2 - box.left(), -box.bottom() - MIN_RING_PX - 2)
+        halo = QPen(QColor(255, 255, 255, 230), 3.5)
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        for pen, brush in (
+            (halo, QBrush(Qt.BrushStyle.NoBrush)),
+            (QPen(Qt.PenStyle.NoPen), colour),
+        ):
+            item = QGraphicsPathItem(path)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            item.setPen(pen)
+            item.setBrush(QBrush(brush) if isinstance(brush, QColor) else brush)
+            item.setPos(x, y)
+            item.setToolTip(text)
+            item.setParentItem(self._label_group)
         self.labels.append(text)
