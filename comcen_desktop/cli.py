@@ -35,7 +35,14 @@ DEFAULT_WAITING = 4  # so a simulated console always has reports to dispatch
 NEEDS_EXISTING_DB = {"kpi", "handover", "assign"}
 # Commands that act for someone sign in first (the OS login mapped to an account, or
 # COMCEN_USER with COMCEN_PASSWORD) and need their role's right (comcen_desktop.roles).
-SIGNED_COMMANDS = {"assign": "dispatch.assign", "simulate": "simulate.run", "export": "export.run"}
+# Commands that change or reveal work sign in first and need the role's right.
+SIGNED_COMMANDS = {
+    "assign": "dispatch.assign",
+    "simulate": "simulate.run",
+    "export": "export.run",
+    "import": "import.run",
+    "replay": "simulate.run",
+}
 # Kept here rather than imported, so `comcen --help` does not load the services.
 KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 PAPERS = ["A4", "A3", "A0"]  # maps.print_layout.PAPERS_MM, kept here for the same reason
@@ -47,6 +54,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "comcen_desktop.commands.import_reports",
     "comcen_desktop.commands.users",
     "comcen_desktop.commands.replay",
+    "comcen_desktop.commands.settings_cli",
 )
 
 

@@ -55,6 +55,10 @@ STAGE_COLOURS = {
 }
 
 CLOSED_STAGES = frozenset({Stage.SELESAI, Stage.BATAL})
+# An imported report the file left open is live work only this long after it was
+# reported; older ones are history whose end the file does not tell (they stay out of
+# the queue, the map and the crew board, and count in the KPIs for what they show).
+IMPORTED_LIVE_HOURS = 24
 # Power is back from these stages on; the response clock has stopped before them.
 RESTORED_STAGES = frozenset({Stage.NYALA, Stage.SELESAI})
 RESPONDED_STAGES = frozenset({Stage.PENGERJAAN, Stage.NYALA_SEMENTARA, Stage.NYALA, Stage.SELESAI})

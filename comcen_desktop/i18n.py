@@ -53,6 +53,9 @@ ENGLISH = {
     "Posko": "Posko",
     "Asumsi": "Assumptions",
     "Simpan": "Save",
+    "Ya": "Yes",
+    "Tidak": "No",
+    "Lanjut": "Continue",
     "Batal": "Cancel",
     "Nama": "Name",
     "Kendaraan": "Vehicle",
@@ -268,7 +271,18 @@ ENGLISH = {
     ),
     "Koreksi waktu…": "Correct time…",
     "Koreksi waktu tahap": "Correct a stage time",
-    "Waktu sekarang": "Current time",
+    "Waktu tercatat": "Recorded time",
+    "dari": "of",
+    "Cari nomor, desa, ULP, regu, nama, IDPEL, telepon…": (
+        "Search number, village, ULP, crew, name, IDPEL, phone…"
+    ),
+    "Tekan Esc sekali lagi untuk membuang laporan ini.": "Press Esc again to discard this report.",
+    "Pilih desa/kelurahan, atau klik 'Pilih di peta'.": (
+        "Choose the village, or click 'Pilih di peta' (pick on the map)."
+    ),
+    "Waktu belum diubah; ketik waktu yang benar dulu.": (
+        "The time is unchanged; type the correct time first."
+    ),
     "Waktu baru (WIB)": "New time (WIB)",
     "Alasan": "Reason",
     "Alasan koreksi (wajib)": "Reason for the correction (required)",
@@ -282,6 +296,7 @@ ENGLISH = {
     "Riwayat": "History",
     "Data laporan": "Report data",
     "Tahap & koreksi": "Stages & corrections",
+    "Tahap dan koreksi": "Stages and corrections",
     "Log kejadian": "Event log",
     "Tutup": "Close",
     "Data": "Field",
@@ -316,6 +331,17 @@ ENGLISH = {
     "Usulan padam meluas": "Proposed padam meluas",
     "Padam meluas aktif": "Active padam meluas",
     "usulan padam meluas": "proposed padam meluas",
+    "usulan": "proposal",
+    "Legenda": "Legend",
+    "Tahap laporan (warna)": "Report stage (colour)",
+    "Selesai/Batal (abu-abu)": "Done/cancelled (grey)",
+    "Umur (cincin)": "Age (ring)",
+    "lewat target": "past target",
+    "Posko dan regu": "Posts and crews",
+    "Posko Yantek": "Yantek post",
+    "usulan (putus-putus)": "proposed (dashed)",
+    "dikonfirmasi": "confirmed",
+    "Tidak bisa dari tahap {stage}.": "Not possible from stage {stage}.",
     "laporan": "reports",
     "Konfirmasi": "Confirm",
     "Tolak": "Dismiss",
@@ -359,6 +385,27 @@ ENGLISH = {
     "kejadian diekspor ke": "events exported to",
     "Ekspor audit": "Export audit",
     "Pencarian audit gagal": "Audit search failed",
+    "(semua jenis)": "(all kinds)",
+    # Pengaturan → Lainnya (ui/settings_other.py)
+    "Lainnya": "Other",
+    "Bawaan": "Default",
+    "Nilai": "Value",
+    "perlu mulai ulang konsol": "needs a console restart",
+    "Nilai ditulis seperti di `comcen setting set`: angka, true/false, teks, atau JSON "
+    "untuk daftar dan objek. Pengaturan bertanda 'perlu mulai ulang konsol' berlaku "
+    "setelah konsol dibuka lagi.": "Values are typed as for `comcen setting set`: a number, "
+    "true/false, text, or JSON for lists and objects. Settings marked 'needs a console "
+    "restart' apply once the console is opened again.",
+    "port {port} di {bind} sudah dipakai program lain. Ganti port di Pengaturan → "
+    "Lainnya → api.port (atau: comcen setting set api.port {other}).": "port {port} on "
+    "{bind} is already used by another program. Change the port in Settings → Other → "
+    "api.port (or: comcen setting set api.port {other}).",
+    "port {port} di {bind} tidak boleh dipakai (izin). Pilih port 1024 ke atas di "
+    "Pengaturan → Lainnya → api.port.": "port {port} on {bind} is not allowed "
+    "(permission). Choose a port from 1024 up in Settings → Other → api.port.",
+    "alamat {bind} tidak ada di komputer ini. Ganti di Pengaturan → Lainnya → api.bind "
+    "(mis. 127.0.0.1).": "address {bind} does not exist on this computer. Change it in "
+    "Settings → Other → api.bind (e.g. 127.0.0.1).",
 }
 
 

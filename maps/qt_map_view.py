@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QGraphicsVie
 
 from comcen_desktop.geo import to_lonlat
 from maps import style
+from maps.console_legend import ConsoleLegend
 from maps.dnd import encode_reports
 from maps.layers.areas import AreaLayer, ulp_bounds
 from maps.layers.crews import CrewLayer, CrewMarker
@@ -65,6 +66,12 @@ class QtMapView(QGraphicsView):
         self.crews.describe_reports = self._describe_reports
         self.crews.reportsDropped.connect(self.reportsDroppedOnCrew)
         self.crews.dropRefused.connect(self.dropRefused)
+        self.legend = ConsoleLegend(self.pins.sprites)
+        # Panning blits the viewport, moving the corner legend with the map: repaint
+        # where it was and where it belongs.
+        self._scrolled = (0, 0)
+        self.horizontalScrollBar().valueChanged.connect(self._refresh_legend)
+        self.verticalScrollBar().valueChanged.connect(self._refresh_legend)
 
         self._home = island_rect()
         self._reports: dict[int, ReportView] = {}
@@ -108,6 +115,7 @@ class QtMapView(QGraphicsView):
     def set_incidents(self, incidents: list, proposals: list) -> None:
         """Padam meluas circles: confirmed incidents solid, proposals dashed."""
         self.incidents.set_incidents(incidents, proposals)
+        self.incidents.declutter(self.transform())
 
     def set_drop_checker(self, fn: Callable[[list[int], int], str | None] | None) -> None:
         self.crews.checker = fn
@@ -139,6 +147,24 @@ class QtMapView(QGraphicsView):
         if len(numbers) <= 3:
             return ", ".join(numbers)
         return f"{len(numbers)} laporan ({', '.join(numbers[:2])}, …)"
+
+    # --- legend ------------------------------------------------------------------
+    def set_legend_visible(self, visible: bool) -> None:
+        self.legend.visible = visible
+        self.viewport().update()
+
+    def drawForeground(self, painter, rect) -> None:
+        super().drawForeground(painter, rect)
+        self.legend.paint(painter, self)
+
+    def _refresh_legend(self) -> None:
+        now = (self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        dx, dy = now[0] - self._scrolled[0], now[1] - self._scrolled[1]
+        self._scrolled = now
+        if self.legend.visible:
+            box = self.legend.rect_in(self).toAlignedRect().adjusted(-1, -1, 1, 1)
+            self.viewport().update(box)
+            self.viewport().update(box.translated(-dx, -dy))  # the blitted old copy
 
     # --- zoom ------------------------------------------------------------------
     def scale_px_per_m(self) -> float:
@@ -177,6 +203,7 @@ class QtMapView(QGraphicsView):
         self.areas.update_for_scale(self.scale_px_per_m())
         # Only the scale matters for which crews overlap; translation is irrelevant.
         self.crews.relayout(self.transform())
+        self.incidents.declutter(self.transform())
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120

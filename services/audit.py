@@ -16,19 +16,17 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from comcen_desktop.domain import STAGE_LABELS, Stage
-from comcen_desktop.roles import role_label
-from comcen_desktop.storage.models import Crew, Event, Report
-from comcen_desktop.timeutil import as_utc, parse_iso, to_wib
-from services import crews
+from comcen_desktop.storage.models import Event, Report
+from comcen_desktop.timeutil import as_utc, format_wib, to_wib
+from services import crews, event_words
 from services.export_tables import neutralise
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 5000
 ASSIGN_KINDS = ("assign", "proposal_accept", "proposal_override")
-COLUMNS = ["Seq", "Waktu (WIB)", "Pengguna", "Konsol", "Jenis", "Objek", "Uraian",
-           "Sebelum", "Sesudah"]  # fmt: skip
+COLUMNS = ["Seq", "Waktu (WIB)", "Pengguna", "Konsol", "Jenis", "Kode jenis", "Objek",
+           "Uraian", "Sebelum", "Sesudah"]  # fmt: skip
 FORMATS = ("csv", "xlsx")
 
 
@@ -65,7 +63,17 @@ class AuditRow:
 
     @property
     def at_wib(self) -> str:
-        return to_wib(self.at).strftime("%Y-%m-%d %H:%M:%S")
+        """The console's WIB format, dd-mm-yyyy HH:MM WIB."""
+        return format_wib(self.at)
+
+    @property
+    def at_wib_seconds(self) -> str:
+        # Exports keep the seconds: two events of one minute stay apart in a sheet.
+        return to_wib(self.at).strftime("%d-%m-%Y %H:%M:%S")
+
+    @property
+    def kind_label(self) -> str:
+        return event_words.kind_label(self.kind)
 
 
 def query(session: Session, wanted: AuditFilter) -> list[AuditRow]:
@@ -85,8 +93,9 @@ def _conditions(session: Session, wanted: AuditFilter) -> list:
         conditions.append((Event.entity == "report") & (Event.entity_id == report_id))
     if wanted.crew and wanted.crew.strip():
         conditions.append(_crew_condition(session, wanted.crew.strip()))
+    kind = event_words.kind_code(wanted.kind or "")  # a label typed in works too
     for column, value in ((Event.actor, wanted.actor), (Event.console, wanted.console),
-                          (Event.kind, wanted.kind)):  # fmt: skip
+                          (Event.kind, kind)):  # fmt: skip
         if value and value.strip():
             conditions.append(column == value.strip())
     if wanted.start is not None:
@@ -129,20 +138,11 @@ def _crew_condition(session: Session, reference: str):
 
 
 def _describe_all(session: Session, found: list[Event]) -> list[AuditRow]:
-    report_ids = {e.entity_id for e in found if e.entity == "report" and e.entity_id}
-    crew_ids = {e.entity_id for e in found if e.entity == "crew" and e.entity_id}
-    numbers = _names(session, Report.id, Report.number, report_ids)
-    names = _names(session, Crew.id, Crew.name, crew_ids)
-    return [_row(e, numbers, names) for e in found]
+    names = event_words.load_names(session, found)
+    return [_row(e, names) for e in found]
 
 
-def _names(session: Session, key, name, ids: set[int]) -> dict:
-    if not ids:
-        return {}
-    return dict(session.execute(select(key, name).where(key.in_(sorted(ids)))).all())
-
-
-def _row(event: Event, numbers: dict, names: dict) -> AuditRow:
+def _row(event: Event, names: event_words.Names) -> AuditRow:
     before, after = event.before or {}, event.after or {}
     return AuditRow(
         seq=event.seq,
@@ -152,84 +152,17 @@ def _row(event: Event, numbers: dict, names: dict) -> AuditRow:
         kind=event.kind,
         entity=event.entity,
         entity_id=event.entity_id,
-        subject=_subject(event, numbers, names),
-        description=describe(event.kind, before, after),
+        subject=event_words.subject(event.entity, event.entity_id, after, names),
+        description=event_words.describe(event.kind, before, after, event.entity, names),
         before=event.before,
         after=event.after,
         changes=_changes(before, after),
     )
 
 
-def _subject(event: Event, numbers: dict, names: dict) -> str:
-    if event.entity == "report" and event.entity_id:
-        return f"Laporan {numbers.get(event.entity_id, event.entity_id)}"
-    if event.entity == "crew" and event.entity_id:
-        return f"Regu {names.get(event.entity_id, event.entity_id)}"
-    words = {"user": "Akun", "posko": "Posko", "ulp": "ULP", "system": "Sistem"}
-    name = words.get(event.entity, event.entity)
-    return f"{name} {event.entity_id}" if event.entity_id else name
-
-
-def _stage(value) -> str:
-    try:
-        return STAGE_LABELS[Stage(value)]
-    except ValueError:
-        return str(value)
-
-
-def _wib(text) -> str:
-    try:
-        return to_wib(parse_iso(text)).strftime("%d-%m %H:%M")
-    except (TypeError, ValueError):
-        return str(text)
-
-
-def describe(kind: str, before: dict, after: dict) -> str:
-    """One Indonesian sentence for an event; unknown kinds still say what changed."""
-    if kind in _DESCRIBERS:
-        return _DESCRIBERS[kind](before, after)
-    changed = ", ".join(name for name, _, _ in _changes(before, after))
-    return f"{kind}: {changed}" if changed else kind
-
-
-_DESCRIBERS = {
-    "create": lambda b, a: f"Dicatat ({_stage(a.get('stage'))})" if "stage" in a else "Dibuat",
-    "stage": lambda b, a: (
-        f"Tahap {_stage(b.get('stage'))} → {_stage(a.get('stage'))}"
-        + (f": {a['note']}" if a.get("note") else "")
-    ),
-    "assign": lambda b, a: (
-        f"Ditugaskan ke {a.get('crew')}"
-        + (f" (sebelumnya {a['previous_crew']})" if a.get("previous_crew") else "")
-        + (f"; alasan: {a['reason']}" if a.get("reason") else "")
-    ),
-    "unassign": lambda b, a: f"Penugasan {b.get('crew')} dibatalkan: {a.get('reason')}",
-    "correct": lambda b, a: (
-        f"Waktu {_stage(a.get('stage'))} dikoreksi {_wib(b.get('at'))} → "
-        f"{_wib(a.get('at'))} WIB: {a.get('reason')}"
-    ),
-    "rating": lambda b, a: f"Penilaian pelanggan {b.get('rating') or '-'} → {a.get('rating')}",
-    "proposal": lambda b, a: f"Usulan regu ditampilkan ({a.get('reason')})",
-    "proposal_accept": lambda b, a: "Usulan teratas diterima",
-    "proposal_override": lambda b, a: (
-        f"Usulan peringkat {a.get('rank')} dipilih, bukan yang teratas"
-    ),
-    "position": lambda b, a: f"Posisi regu {a.get('lat')}, {a.get('lon')} ({a.get('status')})",
-    "import": lambda b, a: f"Impor {a.get('file')}: {a.get('reports')} laporan",
-    "seed": lambda b, a: "Database diisi data awal",
-    "sign_in": lambda b, a: f"Masuk sebagai {role_label(a.get('role'))} ({a.get('how')})",
-    "sign_in_refused": lambda b, a: f"Gagal masuk: {a.get('why')}",
-    "user_bootstrap": lambda b, a: f"Akun pertama {a.get('username')} dibuat sebagai admin",
-    "user_create": lambda b, a: f"Akun {a.get('username')} dibuat ({role_label(a.get('role'))})",
-    "user_password": lambda b, a: f"Kata sandi {a.get('username')} diubah",
-    "user_role": lambda b, a: (
-        f"Peran {a.get('username')}: {role_label(b.get('role'))} → {role_label(a.get('role'))}"
-    ),
-    "user_os": lambda b, a: (
-        f"Login OS {a.get('username')}: {b.get('os_user') or '-'} → {a.get('os_user') or '-'}"
-    ),
-    "user_disable": lambda b, a: f"Akun {a.get('username')} dinonaktifkan",
-}
+def describe(kind: str, before: dict, after: dict, entity: str = "report") -> str:
+    """One Indonesian sentence for an event (services.event_words, without names)."""
+    return event_words.describe(kind, before, after, entity)
 
 
 def _changes(before: dict, after: dict) -> list[tuple[str, object, object]]:
@@ -244,9 +177,10 @@ def table_rows(rows: list[AuditRow]) -> list[list]:
     return [
         [
             r.seq,
-            r.at_wib,
+            r.at_wib_seconds,
             r.actor,
             r.console or "",
+            r.kind_label,
             r.kind,
             r.subject,
             r.description,

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +46,7 @@ POLL_S = 1.0
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DB_FAILURES = 3  # scans a file may fail on the database before it is refused
 DONE_DIR, REFUSED_DIR = "diproses", "ditolak"
+CLAIM_DIR = ".diambil"  # files a console is working on (renamed in, atomically)
 
 
 class RefusedFileError(ValueError):
@@ -87,6 +90,7 @@ class DropFolder:
 
     def start(self) -> DropFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.return_orphans()
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="comcen-drop", daemon=True)
         self._thread.start()
@@ -122,32 +126,69 @@ class DropFolder:
             if self._seen.get(path.name) != signature:
                 current[path.name] = signature  # new or still growing: next pass
                 continue
-            outcome = self.process(path)
+            claimed = self._claim(path)
+            if claimed is None:
+                continue  # another console watching the same folder took it first
+            outcome = self.process(claimed, name=path.name)
             if outcome is None:
-                current[path.name] = signature  # database trouble: try again later
+                claimed.replace(path)  # database trouble: back for the next pass
+                current[path.name] = signature
             else:
                 outcomes.append(outcome)
         self._seen = current
         return outcomes
 
-    def process(self, path: Path) -> FileOutcome | None:
-        """Read, store and move one file; None when the database failed (file kept)."""
+    def return_orphans(self) -> int:
+        """Files a console that has stopped (crashed) was working on go back to the
+        folder, to be read again: its transaction was not committed, or, if it was,
+        the reports' source ids make the second reading store nothing twice."""
+        returned = 0
+        for claimed in (self.folder / CLAIM_DIR).glob("*.json.*"):
+            name, _, owner = claimed.name.rpartition(".")
+            pid = owner.split("-", 1)[0]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            try:
+                claimed.rename(self.folder / name)
+                returned += 1
+            except OSError:
+                continue  # another console returned it first
+        if returned:
+            log.warning("Drop folder: %d file(s) of a stopped console read again", returned)
+        return returned
+
+    def _claim(self, path: Path) -> Path | None:
+        """Move the file into a working folder under a name of this process: a rename
+        is atomic, so when several consoles watch one folder exactly one gets it."""
+        working = self.folder / CLAIM_DIR
+        working.mkdir(exist_ok=True)
+        claimed = working / f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            return None
+        return claimed
+
+    def process(self, path: Path, name: str | None = None) -> FileOutcome | None:
+        """Read, store and move one file; None when the database failed (file kept).
+        ``name``: the file's name as dropped, when ``path`` is its claimed copy."""
+        name = name or path.name
         try:
             reports = read_reports(path)
         except RefusedFileError as exc:
-            return self._refuse(path, str(exc))
+            return self._refuse(path, str(exc), name)
 
         try:
             results = self.database.write(lambda session: self._store(session, reports))
         except SQLAlchemyError as exc:
-            return self._database_failed(path, exc)
+            return self._database_failed(path, exc, name)
         except Exception as exc:  # a bug must not make the file come back every second
-            log.exception("Drop file %s failed", path.name)
-            return self._refuse(path, f"Kesalahan internal: {exc}")
+            log.exception("Drop file %s failed", name)
+            return self._refuse(path, f"Kesalahan internal: {exc}", name)
 
-        outcome = FileOutcome(path.name, None, results)
-        self._finish(path, DONE_DIR, ".hasil.json", _summary(outcome))
-        log.info("Drop file %s: %d report(s) stored", path.name, outcome.stored)
+        outcome = FileOutcome(name, None, results)
+        self._finish(path, DONE_DIR, ".hasil.json", _summary(outcome), name)
+        log.info("Drop file %s: %d report(s) stored", name, outcome.stored)
         return outcome
 
     def _store(self, session, reports: list[Any]) -> list[dict]:
@@ -166,27 +207,42 @@ class DropFolder:
                 self._places = (Placer(session), intake.village_index(session))
         return self._places
 
-    def _database_failed(self, path: Path, exc: Exception) -> FileOutcome | None:
-        count = self._failures.get(path.name, 0) + 1
-        self._failures[path.name] = count
-        log.warning("Drop file %s: database failed (%d): %s", path.name, count, exc)
+    def _database_failed(self, path: Path, exc: Exception, name: str) -> FileOutcome | None:
+        count = self._failures.get(name, 0) + 1
+        self._failures[name] = count
+        log.warning("Drop file %s: database failed (%d): %s", name, count, exc)
         if count < MAX_DB_FAILURES:
             return None
-        self._failures.pop(path.name, None)
-        return self._refuse(path, f"Database gagal {count} kali berturut-turut: {exc}")
+        self._failures.pop(name, None)
+        return self._refuse(path, f"Database gagal {count} kali berturut-turut: {exc}", name)
 
-    def _refuse(self, path: Path, reason: str) -> FileOutcome:
-        log.warning("Drop file %s refused: %s", path.name, reason)
-        self._finish(path, REFUSED_DIR, ".alasan.txt", f"{path.name}: {reason}\n")
-        return FileOutcome(path.name, reason)
+    def _refuse(self, path: Path, reason: str, name: str | None = None) -> FileOutcome:
+        name = name or path.name
+        log.warning("Drop file %s refused: %s", name, reason)
+        self._finish(path, REFUSED_DIR, ".alasan.txt", f"{name}: {reason}\n", name)
+        return FileOutcome(name, reason)
 
-    def _finish(self, path: Path, subfolder: str, suffix: str, content: str) -> None:
+    def _finish(
+        self, path: Path, subfolder: str, suffix: str, content: str, name: str | None = None
+    ) -> None:
         target_dir = self.folder / subfolder
         target_dir.mkdir(exist_ok=True)
-        target = _free_name(target_dir, path.name)
+        target = _free_name(target_dir, name or path.name)
         note = target_dir / f"{target.stem}{suffix}"
         note.write_text(content, encoding="utf-8")
         path.replace(target)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def read_reports(path: Path) -> list[Any]:

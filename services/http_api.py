@@ -188,6 +188,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
 class _RequestHandler(BaseHTTPRequestHandler):
     server_version = "ComcenAPI/1"
     protocol_version = "HTTP/1.1"
+    # A client that connects and then stalls gives its thread back after this long.
+    timeout = 30
     api: Api  # set on the subclass made per server
 
     def do_GET(self) -> None:
@@ -255,7 +257,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         try:
             body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            # Lone surrogates (\ud800) decode but cannot be stored: refuse them here,
+            # before any field reaches the database.
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeDecodeError:
+            return None, (
+                HTTPStatus.BAD_REQUEST,
+                errors(("", "Isi bukan teks UTF-8; kirim JSON dalam UTF-8.")),
+            )
+        except UnicodeEncodeError:
+            return None, (
+                HTTPStatus.BAD_REQUEST,
+                errors(("", "JSON berisi karakter yang tidak sah (surrogate tunggal).")),
+            )
+        except RecursionError:
+            return None, (HTTPStatus.BAD_REQUEST, errors(("", "JSON terlalu dalam bersarang.")))
+        except ValueError:
             return None, (HTTPStatus.BAD_REQUEST, errors(("", "Isi bukan JSON yang sah.")))
         # A list is a burst of reports (POST /api/reports); other routes refuse it.
         if not isinstance(body, dict | list):

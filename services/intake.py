@@ -123,7 +123,7 @@ def receive(
     missing = [
         FieldError(key, f"'{key}' wajib untuk laporan dari {origin.value}.")
         for key in REQUIRED.get(origin, ())
-        if isinstance(raw, dict) and raw.get(key) in (None, "")
+        if isinstance(raw, dict) and is_blank(raw.get(key))
     ]
     if gazetteer is None and isinstance(raw, dict) and raw.get("village"):
         gazetteer = village_index(session)
@@ -132,6 +132,11 @@ def receive(
         return IntakeResult(None, False, False, errors=missing + errors)
 
     return _store_parsed(session, placer, parsed, origin, actor, gazetteer)
+
+
+def is_blank(value) -> bool:
+    """Missing for a required field: absent, empty, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def village_index(session: Session, gazetteer=None) -> VillageIndex:

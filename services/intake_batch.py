@@ -78,7 +78,7 @@ def _parse(raw, origin: Source, now, gazetteer) -> tuple[ParsedReport | None, li
     missing = [
         FieldError(key, f"'{key}' wajib untuk laporan dari {origin.value}.")
         for key in intake.REQUIRED.get(origin, ())
-        if isinstance(raw, dict) and raw.get(key) in (None, "")
+        if isinstance(raw, dict) and intake.is_blank(raw.get(key))
     ]
     parsed, errors = parse_report(raw, now=now, gazetteer=gazetteer)
     if missing or parsed is None:

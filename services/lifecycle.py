@@ -166,6 +166,8 @@ def correct_stage_time(
     if not (reason or "").strip():
         raise StageError(f"Laporan {report.number}: koreksi waktu '{label}' butuh alasan.")
     new_at = as_utc(new_at)
+    if new_at == as_utc(row.at):
+        raise StageError(f"Laporan {report.number}: waktu '{label}' tidak berubah.")
     _check_stage_order(session, report, stage, new_at)
 
     before = {"stage": stage.value, "at": row.at.isoformat()}

@@ -12,11 +12,19 @@ from datetime import datetime, timedelta
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from comcen_desktop import settings
-from comcen_desktop.domain import AGE_OK, CLOSED_STAGES, CrewStatus, Stage, age_class
+from comcen_desktop.domain import (
+    AGE_OK,
+    CLOSED_STAGES,
+    IMPORTED_LIVE_HOURS,
+    CrewStatus,
+    Source,
+    Stage,
+    age_class,
+)
 from comcen_desktop.storage.models import (
     Crew,
     District,
@@ -225,6 +233,7 @@ def _crew_queues(session: Session) -> dict[int, list[tuple[int, str, str]]]:
         select(Report.crew_id, Report.id, Report.number, Report.stage, Report.reported_at).where(
             Report.crew_id.is_not(None),
             Report.stage.not_in([s.value for s in CLOSED_STAGES]),
+            _live(utc_now()),
         )
     ).all()
     # Report id breaks ties, so two reports of the same second keep one order.
@@ -236,9 +245,22 @@ def _crew_queues(session: Session) -> dict[int, list[tuple[int, str, str]]]:
 
 
 def load_open_reports(session: Session, now: datetime | None = None) -> list[ReportView]:
-    """Every report not Selesai or Batal: exactly what the map pins and the queue show."""
-    query = select(Report).where(Report.stage.not_in([s.value for s in CLOSED_STAGES]))
+    """Every report not Selesai or Batal: exactly what the map pins and the queue show
+    (an imported one only while it is recent: see IMPORTED_LIVE_HOURS)."""
+    query = select(Report).where(
+        Report.stage.not_in([s.value for s in CLOSED_STAGES]), _live(now or utc_now())
+    )
     return _report_views(session, query, now)
+
+
+def _live(now: datetime):
+    """Not an old imported report: history the file left open is not today's work."""
+    since = now - timedelta(hours=IMPORTED_LIVE_HOURS)
+    return or_(
+        Report.source.is_(None),
+        Report.source != Source.IMPOR.value,
+        Report.reported_at >= since,
+    )
 
 
 def load_recent_closed(

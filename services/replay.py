@@ -14,9 +14,10 @@ draws them (services.sim_population), from the seed. Which crew: the row's own w
 its posko resolves to one, else the crew that would get there first.
 
 Speed: ``speed`` X plays the history X times as fast as it happened (the stamped
-times stay the history's, shifted; at X > 1 the later part is stamped ahead of the
-clock, as in the console's live simulation); ``speed=None`` writes it all at once,
-by default so that it ends now.
+times stay the history's, shifted); ``speed=None`` writes it all at once. Without a
+``start``, nothing is ever stamped in the future: all at once, the history ends now;
+at X > 1 it starts span × (1 − 1/X) before now, so the stamped clock reaches the wall
+clock just as the last row plays (as ``comcen simulate --speed`` does).
 """
 
 from __future__ import annotations
@@ -168,10 +169,10 @@ def replay(
     """Play ``rows`` from ``start`` (default now); see the module text for speed."""
     began = time.perf_counter()
     wall_start = as_utc(clock())
+    rows = sorted(rows, key=lambda row: row.reported_at)  # the file's order is not time's
     span = _last_time(rows) - rows[0].reported_at if rows else timedelta(0)
     if start is None:
-        # All at once: the history ends now, so nothing is stamped in the future.
-        start = wall_start - span if speed is None else wall_start
+        start = wall_start - _lead(span, speed)
     start = as_utc(start)
     offset = start - rows[0].reported_at if rows else timedelta(0)
     end = start + span
@@ -201,6 +202,17 @@ def replay(
         offset=offset,
         elapsed_s=time.perf_counter() - began,
     )
+
+
+def _lead(span: timedelta, speed: float | None) -> timedelta:
+    """How long before now the history starts so that no time is stamped in the
+    future: all at once, it ends now; at X times real speed it starts span × (1 − 1/X)
+    ago, so the stamped clock catches the wall clock exactly as the last row plays."""
+    if speed is None:
+        return span
+    if speed <= 1:
+        return timedelta(0)
+    return span * (1 - 1 / speed)
 
 
 def _last_time(rows: list[HistoryRow]) -> datetime:

@@ -31,10 +31,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from comcen_desktop.domain import CATEGORY_LABELS, MEDIA_LABELS, Category, Media
-from comcen_desktop.timeutil import as_utc, parse_iso, utc_now
+from comcen_desktop.timeutil import as_utc, parse_iso, to_wib, utc_now
 
 MAX_CLOCK_AHEAD = timedelta(minutes=5)  # a phone clock a little ahead is normal
 MAX_SOURCE_ID = 80  # report.source_id
+# Source ids the history import gives its rows: a live sender must not take them.
+IMPORT_PREFIXES = ("apkt:", "sf:")
+MIN_YEAR = 2000  # as the history import: an older time is a wrong clock, not a report
 MAX_NAME = 120  # report.name
 MAX_ADDRESS = 500
 MAX_DESCRIPTION = 2000
@@ -197,7 +200,29 @@ def _text(raw: dict, key: str, limit: int, errors: list[FieldError]) -> str | No
     if len(text) > limit:
         errors.append(FieldError(key, f"'{key}' terlalu panjang ({len(text)} > {limit} huruf)."))
         return None
+    if not _storable(text):
+        errors.append(FieldError(key, f"'{key}' berisi karakter yang tidak sah (NUL/surrogate)."))
+        return None
+    if key == "source_id" and text.lower().startswith(IMPORT_PREFIXES):
+        errors.append(
+            FieldError(
+                key, f"'{key}' tidak boleh diawali {', '.join(IMPORT_PREFIXES)} (dipakai impor)."
+            )
+        )
+        return None
     return text or None
+
+
+def _storable(text: str) -> bool:
+    """Text both databases keep as sent: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _reported_at(value: Any, now: datetime, errors: list[FieldError]) -> datetime | None:
@@ -208,6 +233,10 @@ def _reported_at(value: Any, now: datetime, errors: list[FieldError]) -> datetim
         return None
     if moment > now + MAX_CLOCK_AHEAD:
         errors.append(FieldError("reported_at", "'reported_at' lebih dari 5 menit di masa depan."))
+        return None
+    if to_wib(moment).year < MIN_YEAR:
+        year = to_wib(moment).year
+        errors.append(FieldError("reported_at", f"'reported_at' tahun {year} sebelum {MIN_YEAR}."))
         return None
     return moment
 

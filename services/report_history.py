@@ -34,6 +34,7 @@ from comcen_desktop.storage.models import (
     Village,
 )
 from comcen_desktop.timeutil import format_wib
+from services import event_words
 
 # Relations of a linked report, seen from the report whose history is shown.
 REPEAT_OF = "Pengaduan berulang dari"
@@ -41,40 +42,8 @@ REPEATED_BY = "Diulang oleh"
 REOPENED_FROM = "Dibuka ulang dari"
 REOPENED_AS = "Dibuka ulang sebagai"
 
-EVENT_KINDS = {
-    "create": "Laporan dibuat",
-    "stage": "Pindah tahap",
-    "assign": "Ditugaskan",
-    "unassign": "Penugasan dibatalkan",
-    "correct": "Koreksi waktu",
-    "rating": "Rating pelanggan",
-    "import": "Diimpor",
-    "proposal": "Usulan regu",
-    "proposal_accept": "Usulan regu diterima",
-    "proposal_override": "Regu lain dari usulan",
-    "update": "Diubah",
-    "place": "Ditempatkan",
-    "feedback": "Jawaban pelanggan",
-    "reopen": "Dibuka ulang",
-}
-
-# Event keys shown by the generic describer, in Indonesian.
-KEY_LABELS = {
-    "stage": "tahap",
-    "crew": "regu",
-    "crew_id": "regu (id)",
-    "previous_crew": "regu sebelumnya",
-    "reason": "alasan",
-    "note": "catatan",
-    "at": "waktu",
-    "number": "nomor",
-    "rating": "rating",
-    "lon": "bujur",
-    "lat": "lintang",
-    "placement_flag": "tanda lokasi",
-    "rank": "peringkat",
-}
-_SKIPPED_KEYS = {"version"}
+# The event's title in the history; the sentence comes from services.event_words.
+EVENT_KINDS = {**event_words.KIND_LABELS, "create": "Laporan dibuat"}
 
 
 @dataclass(frozen=True)
@@ -167,7 +136,7 @@ def _fields(session: Session, report: Report) -> list[FieldLine]:
         ("Tahap", STAGE_LABELS[Stage(report.stage)]),
         ("Kategori", _label(CATEGORY_LABELS, Category, report.category)),
         ("Media", _label(MEDIA_LABELS, Media, report.media)),
-        ("Sumber", report.source),
+        ("Sumber", event_words.SOURCE_LABELS.get(report.source, report.source)),
         ("IDPEL", report.idpel),
         ("Nama", report.name),
         ("Telepon", report.phone),
@@ -235,6 +204,8 @@ def _events(session: Session, report_id: int) -> list[EventLine]:
         .where(Event.entity == "report", Event.entity_id == report_id)
         .order_by(Event.seq)
     )
+    rows = list(session.scalars(query))
+    names = event_words.load_names(session, rows)
     return [
         EventLine(
             seq=row.seq,
@@ -243,61 +214,16 @@ def _events(session: Session, report_id: int) -> list[EventLine]:
             console=row.console,
             kind=row.kind,
             title=EVENT_KINDS.get(row.kind, row.kind),
-            text=describe_event(row.kind, row.before, row.after),
+            text=event_words.describe(row.kind, row.before, row.after, row.entity, names),
         )
-        for row in session.scalars(query)
+        for row in rows
     ]
 
 
 def describe_event(kind: str, before: dict | None, after: dict | None) -> str:
     """One event's change in words an operator reads, e.g.
-    'Lapor → Batal · catatan: pelanggan salah lapor'."""
-    before, after = before or {}, after or {}
-    if kind == "correct":
-        stage = _stage_label(after.get("stage") or before.get("stage"))
-        return (
-            f"{stage}: {_time(before.get('at'))} → {_time(after.get('at'))}"
-            f" · alasan: {after.get('reason') or '–'}"
-        )
-    parts = []
-    if "stage" in after and before.get("stage") != after.get("stage"):
-        was = f"{_stage_label(before['stage'])} → " if before.get("stage") else ""
-        parts.append(f"{was}{_stage_label(after['stage'])}")
-    if kind in ("stage", "create") and after.get("at"):
-        parts.append(f"waktu {_time(after['at'])}")
-    for key, value in after.items():
-        if key in _SKIPPED_KEYS or key == "stage" or (key == "at" and kind in ("stage", "create")):
-            continue
-        if key in before and before[key] != value:
-            parts.append(f"{KEY_LABELS.get(key, key)}: {_value(key, before[key])} → "
-                         f"{_value(key, value)}")  # fmt: skip
-        elif key not in before:
-            parts.append(f"{KEY_LABELS.get(key, key)}: {_value(key, value)}")
-    return " · ".join(parts) or "–"
-
-
-def _stage_label(value) -> str:
-    try:
-        return STAGE_LABELS[Stage(value)]
-    except ValueError:
-        return str(value)
-
-
-def _time(value) -> str:
-    if not value:
-        return "–"
-    try:
-        return format_wib(datetime.fromisoformat(value))
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _value(key: str, value) -> str:
-    if key == "at":
-        return _time(value)
-    if key == "stage":
-        return _stage_label(value)
-    return _text(value)
+    'Tahap Lapor → Batal, 04-12-2026 19:20 WIB · catatan: pelanggan salah lapor'."""
+    return event_words.describe(kind, before, after)
 
 
 def _links(session: Session, report: Report) -> list[LinkedReport]:

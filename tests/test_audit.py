@@ -12,8 +12,8 @@ from sqlalchemy.exc import DatabaseError
 
 from comcen_desktop.domain import Stage
 from comcen_desktop.storage.models import Crew, Event, Report
-from comcen_desktop.timeutil import utc_now
-from services import audit, dispatch, events, lifecycle
+from comcen_desktop.timeutil import format_wib, to_wib, utc_now
+from services import audit, dispatch, events, lifecycle, proposals
 from services.database import open_database
 from tests.factories import add_reports, crew_ids
 
@@ -55,7 +55,10 @@ def test_filter_by_report(story):
     assert {r.subject for r in rows} == {f"Laporan {first}"}
     assert rows[1].description == f"Ditugaskan ke {crew_a}"
     assert rows[0].description.startswith("Waktu Lapor dikoreksi ")
-    assert rows[0].description.endswith("WIB: salah ketik")
+    assert rows[0].description.endswith(" WIB · alasan: salah ketik")
+    assert [r.kind_label for r in rows] == ["Koreksi waktu", "Ditugaskan", "Dibuat"]
+    assert rows[2].description == f"Laporan {first} dicatat di tahap Lapor"  # no source
+    assert rows[0].at_wib == format_wib(rows[0].at)
     assert rows[0].before["stage"] == "lapor" and rows[0].after["reason"] == "salah ketik"
 
 
@@ -78,6 +81,9 @@ def test_filter_by_user_and_kind(story):
         ("sari", "correct", f"Laporan {first}")
     ]
     assert [r.actor for r in assigns] == ["tono", "budi"]
+    with db.read() as session:
+        by_label = audit.query(session, audit.AuditFilter(kind="Ditugaskan"))
+    assert [r.actor for r in by_label] == ["tono", "budi"]  # the label works as the code
 
 
 def test_filter_by_time(story):
@@ -113,14 +119,16 @@ def test_csv_and_xlsx_export(story, tmp_path):
         table = list(csv.reader(handle))
     assert table[0] == audit.COLUMNS
     assert [row[2] for row in table[1:]] == ["sari", "budi", "tester"]
-    assert table[2][6] == f"Ditugaskan ke {crew_a}"
-    assert '"crew": ' in table[2][8]
+    assert table[2][4:8] == ["Ditugaskan", "assign", f"Laporan {first}", f"Ditugaskan ke {crew_a}"]
+    assert '"crew": ' in table[2][9]
+    assert table[1][1] == to_wib(rows[0].at).strftime("%d-%m-%Y %H:%M:%S")
 
     assert audit.export(rows, tmp_path / "a.xlsx") == 3
     sheet = load_workbook(tmp_path / "a.xlsx").active
     values = list(sheet.values)
     assert list(values[0]) == audit.COLUMNS
-    assert values[1][4] == "correct" and values[2][6] == f"Ditugaskan ke {crew_a}"
+    assert values[1][4:6] == ("Koreksi waktu", "correct")
+    assert values[2][7] == f"Ditugaskan ke {crew_a}"
     with pytest.raises(audit.AuditError, match=r"\.csv atau \.xlsx"):
         audit.export(rows, tmp_path / "a.txt")
 
@@ -130,7 +138,7 @@ def test_formula_text_is_neutralised_in_csv(tmp_path):
     audit.export([row], tmp_path / "f.csv")
     with open(tmp_path / "f.csv", encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[1][2] == "'=cmd()" and table[1][6] == "'-1+1"
+    assert table[1][2] == "'=cmd()" and table[1][7] == "'-1+1"
 
 
 @pytest.mark.parametrize(
@@ -167,3 +175,28 @@ def test_truncate_is_refused_on_postgresql(pg_url):
             session.execute(text("TRUNCATE event"))
     finally:
         database.dispose()
+
+
+def test_proposal_events_read_as_words(db):
+    """Real proposals, shown then overridden: names and minutes, never a raw dict."""
+    (report_id,) = add_reports(db, 1)
+    with db.read() as session:
+        ranked = proposals.rank_crews(session, report_id, None)
+        number = session.get(Report, report_id).number
+    proposals.record_shown(db, report_id, ranked, "op")
+    assert proposals.accept(db, report_id, ranked, ranked[1], "op").ok
+    with db.read() as session:
+        rows = audit.query(session, audit.AuditFilter(report=number))
+    words = {r.kind: r.description for r in rows}
+    first, second = ranked[0], ranked[1]
+    shown = (
+        f"Usulan ditampilkan: 1. {first.crew.name} (tiba ±{round(first.eta_min)} mnt), "
+        f"2. {second.crew.name} (tiba ±{round(second.eta_min)} mnt), 3. "
+    )
+    assert words["proposal"].startswith(shown)
+    assert words["proposal_override"] == (
+        f"Usulan diganti: {second.crew.name} (urutan 2) dipilih, bukan {first.crew.name}"
+        f" · alasan: operator memilih peringkat 2 (usulan: {first.crew.name})"
+    )
+    assert [r.kind_label for r in rows][:3] == ["Usulan regu diganti", "Ditugaskan", "Usulan regu"]
+    assert all("{" not in r.description for r in rows)

@@ -156,7 +156,7 @@ def test_field_errors_show_beside_their_field_and_nothing_is_saved(qtbot, form, 
     assert report_count(database) == before
     assert "12 digit" in form.field_error("idpel")
     assert "telepon" in form.field_error("phone").lower()
-    assert "Lokasi wajib" in form.field_error("place")
+    assert "Pilih di peta" in form.field_error("place")
     assert form.field_error("name") == ""
     assert form.isVisible()
 
@@ -260,3 +260,25 @@ def test_wib_helper_round_trip():
 
     moment = datetime(2025, 1, 31, 1, 15, tzinfo=WIB)
     assert qt_to_utc(wib_to_qt(moment)) == moment
+
+
+def test_without_a_place_the_form_says_what_to_do_in_its_own_words(qtbot, form, database):
+    qtbot.keyClicks(form.idpel_edit, "512345678909")
+    qtbot.keyClicks(form.name_edit, "Siti")
+
+    assert not form.save()
+    text = form.field_error("place")
+    assert "Pilih di peta" in text and "'lat'" not in text
+    with database.read() as session:
+        assert session.query(Report).count() == 0
+
+
+def test_esc_on_a_typed_form_asks_once_more_before_discarding(qtbot, form):
+    qtbot.keyClicks(form.name_edit, "Siti")
+
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert form.isVisible()
+    assert "Esc sekali lagi" in form.field_error("general")
+
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert not form.isVisible()

@@ -161,3 +161,39 @@ def test_the_thread_starts_and_stops(database, folder):
     finally:
         watcher.stop()
     assert watcher._thread is None
+
+
+def test_two_watchers_of_one_folder_store_each_file_once(database, tmp_path):
+    folder = tmp_path / "masuk"
+    folder.mkdir()
+    first, second = DropFolder(database, folder), DropFolder(database, folder)
+    for n in range(6):
+        body = [
+            {
+                "reported_at": utc_now().isoformat(),
+                "lon": 106.1222,
+                "lat": -1.8579,
+                "category": "gangguan_individu",
+                "description": f"tanpa source id {n}",
+            }
+        ]
+        (folder / f"f{n}.json").write_text(json.dumps(body), encoding="utf-8")
+    for watcher in (first, second, first, second):  # the second pass of each reads
+        watcher.scan()
+
+    with database.read() as session:
+        stored = session.scalar(select(func.count()).select_from(Report))
+    assert stored == 6
+    done = sorted(p.name for p in (folder / "diproses").glob("f?.json"))
+    assert done == [f"f{n}.json" for n in range(6)]
+    assert list((folder / ".diambil").iterdir()) == []
+
+
+def test_a_file_left_by_a_stopped_console_is_read_again(database, tmp_path):
+    folder = tmp_path / "masuk"
+    (folder / ".diambil").mkdir(parents=True)
+    orphan = folder / ".diambil" / "lama.json.999999999-abcd1234"  # no such process
+    orphan.write_text("[]", encoding="utf-8")
+
+    assert DropFolder(database, folder).return_orphans() == 1
+    assert (folder / "lama.json").exists()

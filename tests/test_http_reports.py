@@ -183,3 +183,29 @@ def test_a_database_that_stays_busy_answers_503(server, database, sqlite_url, mo
     assert stored(database) == before and health(server) == 200
     status, _ = post(server, report(source_id="PM-B"))
     assert status == 201  # the sender's retry goes through once the lock is gone
+
+
+@pytest.mark.parametrize(
+    "body, raw_bytes, field, words",
+    [
+        ({"source_id": "   "}, None, "source_id", "wajib"),
+        ({"reported_at": "1900-01-01T00:00:00+07:00"}, None, "reported_at", "1900"),
+        ({"source_id": "apkt:COLL1"}, None, "source_id", "impor"),
+        ({"name": "a\u0000b"}, None, "name", "tidak sah"),
+        (None, b'{"source_id": "C5\\ud800"}', "", "surrogate"),
+        (None, b"[" * 30000 + b"]" * 30000, "", "bersarang"),
+    ],
+)
+def test_odd_input_is_a_field_error_and_the_server_keeps_answering(
+    server, database, body, raw_bytes, field, words
+):
+    before = stored(database)
+    if body is not None:
+        status, answer = post(server, report(**body))
+    else:
+        status, answer = post(server, raw=raw_bytes)
+    assert status == 400, answer
+    messages = [e["message"] for e in answer["errors"] if e["field"] == field]
+    assert messages and words in " ".join(messages), answer
+    assert stored(database) == before
+    assert health(server) == 200

@@ -65,13 +65,13 @@ def test_stage_buttons_offer_only_valid_moves_and_move_every_member(window, data
     load(window)
     dock.incident_table.selectRow(0)
 
-    assert set(dock.stage_buttons) == {Stage.BATAL}  # Lapor: assign first, or cancel
+    assert dock.enabled_moves() == {Stage.BATAL}  # Lapor: assign first, or cancel
     assert dock.assign_button.isEnabled()
     crew = next(c for c in window.state.crews if c.status == "siaga")
     assert dock.assign_selected(crew_id=crew.id)
     load(window)
     dock.incident_table.selectRow(0)
-    assert set(dock.stage_buttons) == {Stage.PERJALANAN, Stage.BATAL}
+    assert dock.enabled_moves() == {Stage.PERJALANAN, Stage.BATAL}
 
     assert dock.advance_selected(Stage.PERJALANAN)
     with database.read() as session:
@@ -92,3 +92,47 @@ def test_dismiss_removes_the_proposal(window, database):
     assert dock.proposal_table.rowCount() == 0
     assert messages == [("Usulan padam meluas ditolak.", False)]
     assert window.map_view.incidents.circles == []
+
+
+def test_incident_buttons_stay_in_place_and_say_why_they_are_off(window, database):
+    recent(database, SIX[:3])
+    load(window)
+    dock = window.incidents_dock
+    buttons = [dock.assign_button, *dock.stage_buttons.values()]
+
+    def places():
+        return [dock.stage_row.getItemPosition(dock.stage_row.indexOf(b)) for b in buttons]
+
+    before = places()
+    assert not any(b.isEnabled() for b in buttons)
+    assert dock.assign_button.toolTip() == "Pilih padam meluas dulu."
+
+    dock.proposal_table.selectRow(0)
+    assert dock.confirm_selected(customers=40)
+    load(window)
+    dock.incident_table.selectRow(0)
+
+    assert places() == before
+    assert dock.assign_button.isEnabled()
+    assert dock.enabled_moves() == {Stage.BATAL}
+    assert dock.stage_buttons[Stage.NYALA].toolTip() == "Tidak bisa dari tahap Lapor."
+    assert dock.stage_buttons[Stage.BATAL].toolTip() == ""
+
+
+def test_dock_dialogs_have_indonesian_buttons(window, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QInputDialog
+
+    from ui import incidents_dock
+
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append((dialog.okButtonText(), dialog.cancelButtonText()))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(QInputDialog, "exec", fake_exec)
+    dialog = incidents_dock._input_dialog(window, "t", "l")
+    assert (dialog.okButtonText(), dialog.cancelButtonText()) == ("Simpan", "Batal")
+    assert window.incidents_dock._ask_customers(12) is None
+    assert window.incidents_dock._ask_reason() is None
+    assert seen == [("Simpan", "Batal")] * 2

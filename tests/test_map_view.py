@@ -281,3 +281,78 @@ def test_crew_markers_never_cover_each_other(view):
             for x2, y2 in centres[n + 1 :]:
                 overlap = abs(x1 - x2) < 20 and abs(y1 - y2) < 20
                 assert not overlap, f"crew tiles overlap at zoom step {zoom_steps}"
+
+
+def storm_incidents(count: int = 8):
+    """Padam meluas crowded into Pangkalpinang, 400 m apart, as in a storm."""
+    from services.incidents import IncidentProposal, IncidentView
+
+    now = utc_now()
+    shapes = []
+    for n in range(count):
+        lon, lat = 106.10 + (n % 4) * 0.0036, -2.12 - (n // 4) * 0.0036
+        members = tuple(range(n * 20, n * 20 + 5 + n))
+        if n % 3 == 2:
+            shapes.append(
+                IncidentProposal(members, lon, lat, 150.0, now, now - timedelta(minutes=n), 1, 9)
+            )
+        else:
+            number = f"PM261205-{n + 1:05d}"
+            started = now - timedelta(minutes=n)
+            shapes.append(
+                IncidentView(
+                    n + 1, number, "lapor", "aktif", lon, lat, 150.0, 9, started, 1, members, 1
+                )
+            )
+    incidents = [s for s in shapes if isinstance(s, IncidentView)]
+    proposals = [s for s in shapes if isinstance(s, IncidentProposal)]
+    return incidents, proposals
+
+
+def shown_label_rects(view):
+    layer = view.incidents
+    return [label.device_rect(view.transform()) for label in layer.visible_labels()]
+
+
+def test_storm_incident_labels_are_decluttered_at_island_zoom(view):
+    incidents, proposals = storm_incidents()
+    view.set_incidents(incidents, proposals)
+    layer = view.incidents
+    assert len(layer.label_items) == 8
+
+    shown = layer.visible_labels()
+    assert 1 <= len(shown) < 8
+    rects = shown_label_rects(view)
+    for n, first in enumerate(rects):
+        assert not any(first.intersects(other) for other in rects[n + 1 :])
+    # Island zoom uses the short text; the confirmed incident with the most reports
+    # is placed first, so it is always shown.
+    assert "PM …-00008 · 12" in {label.shown_text for label in shown}
+    # A hidden label's circle keeps its text as the tooltip.
+    hidden = [label for label in layer.label_items if not label.isVisible()]
+    assert hidden and all(label.toolTip() == label.text for label in hidden)
+    tips = {circle.toolTip() for circle in layer.circles}
+    assert {label.text for label in hidden} <= tips
+
+
+def test_zooming_in_shows_every_incident_label_in_full(view):
+    incidents, proposals = storm_incidents()
+    view.set_incidents(incidents, proposals)
+    island_shown = len(view.incidents.visible_labels())
+
+    while view.scale_px_per_m() < 1.0:
+        view.zoom_in()
+
+    shown = view.incidents.visible_labels()
+    assert island_shown < len(shown) == 8
+    assert {label.shown_text for label in shown} == set(view.incidents.labels)
+    assert "PM261205-00008 · 12 laporan" in view.incidents.labels
+
+
+def test_pins_draw_over_posko_and_crews_over_pins(view):
+    from maps.layers.posko import Z_POSKO
+
+    assert view.incidents._group.zValue() < Z_POSKO < view.pins.zValue()
+    assert view.pins.zValue() < next(iter(view.crews.markers.values())).parentItem().zValue()
+    marker = next(iter(view.crews.markers.values()))
+    assert marker.effectiveOpacity() < 1.0  # a pin under a crew tile shows through

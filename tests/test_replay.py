@@ -139,3 +139,20 @@ def test_the_replay_command(sqlite_url, apkt_file, capsys):
         assert len(replayed_reports(database)) == 5
     finally:
         database.dispose()
+
+
+def test_a_fast_replay_without_start_never_stamps_the_future(database, apkt_file):
+    from comcen_desktop.timeutil import utc_now
+
+    with database.read() as session:
+        rows, _rejected = replay.read_history(session, apkt_file)
+    clock = FakeClock(utc_now())
+    began = clock.now
+    replay.replay(database, rows, speed=600, clock=clock, sleep=clock.sleep, tick_s=5)
+
+    stamps = [at for stages in replayed_reports(database).values() for at in stages.values()]
+    assert len(stamps) >= 5
+    assert max(stamps) <= clock.now
+    # 4 h 30 min of history at 600×: it started about 4 h 29.5 min before the run began.
+    earliest = min(stamps)
+    assert began - timedelta(hours=4, minutes=31) <= earliest <= began - timedelta(hours=4)

@@ -73,7 +73,7 @@ def test_history_shows_the_original_and_corrected_time_who_and_why(qtbot, databa
     assert kinds == ["Laporan dibuat", "Ditugaskan", "Pindah tahap", "Koreksi waktu"]
     text = view.cell(events, 3, "Perubahan")
     assert text == (
-        f"Dalam Perjalanan: {format_wib(set_off)} → {format_wib(corrected)}"
+        f"Waktu Dalam Perjalanan dikoreksi {format_wib(set_off)} → {format_wib(corrected)}"
         " · alasan: regu lapor terlambat"
     )
     assert view.cell(events, 3, "Oleh") == ACTOR
@@ -125,7 +125,7 @@ def test_cancel_reason_is_in_the_stage_note_and_the_log(qtbot, database):
     assert view.cell(view.stages_table, 1, "Tahap") == "Batal"
     assert view.cell(view.stages_table, 1, "Catatan") == "gangguan di sisi pelanggan"
     last = view.events_table.rowCount() - 1
-    assert view.cell(view.events_table, last, "Perubahan").startswith("Lapor → Batal")
+    assert view.cell(view.events_table, last, "Perubahan").startswith("Tahap Lapor → Batal, ")
     assert "catatan: gangguan di sisi pelanggan" in view.cell(view.events_table, last, "Perubahan")
 
 
@@ -160,7 +160,15 @@ def test_repeat_links_both_ways_and_can_be_followed(qtbot, database):
     assert fields["Telepon"] == "+6281234567890"
     assert fields["IDPEL"] == "512300000001"
     assert fields["Desa"] == "Sungailiat"
-    assert fields["Sumber"] == "123"
+    assert fields["Sumber"] == "Contact Center 123"
+    events = view.events_table
+    assert view.cell(events, 0, "Kejadian") == "Laporan dibuat"
+    created = view.cell(events, 0, "Perubahan")
+    assert created == (
+        f"Laporan {view.history.number} dicatat di tahap Lapor · sumber: Contact Center 123"
+        f" · pengaduan berulang dari {first_number}"
+    )
+    assert "(id)" not in created and "–" not in created
 
     view.links_label.linkActivated.emit(f"laporan:{first}")
 
@@ -177,11 +185,11 @@ def test_service_history_of_an_unknown_report_is_none(database):
     ("kind", "before", "after", "expected"),
     [
         ("assign", {"stage": "lapor"}, {"stage": "penugasan", "crew": "Regu Koba 1"},
-         "Lapor → Penugasan Regu · regu: Regu Koba 1"),
+         "Ditugaskan ke Regu Koba 1"),
         ("unassign", {"stage": "penugasan", "crew": "Regu A"},
          {"stage": "lapor", "reason": "salah regu"},
-         "Penugasan Regu → Lapor · alasan: salah regu"),
-        ("something_new", None, {"x": 1}, "x: 1"),
+         "Penugasan Regu A dibatalkan, kembali ke Lapor · alasan: salah regu"),
+        ("something_new", None, {"x": 1}, "Perubahan data: x 1"),
     ],
 )  # fmt: skip
 def test_events_read_as_words(kind, before, after, expected):
@@ -214,3 +222,12 @@ def test_cancel_correction_and_history_on_both_databases(any_url):
     assert stages[Stage.BATAL].note == "jalan tertutup banjir"
     assert [e.kind for e in history.events] == ["create", "assign", "stage", "correct", "stage"]
     assert history.events[-1].text.endswith("catatan: jalan tertutup banjir")
+
+
+def test_stage_tab_has_no_mnemonic_underscore(qtbot, database):
+    (report_id,) = factories.add_reports(database, 1)
+    view = QtReportHistoryDialog(database, report_id)
+    qtbot.addWidget(view)
+    titles = [view.tabs.tabText(i) for i in range(view.tabs.count())]
+    assert titles == ["Data laporan", "Tahap dan koreksi", "Log kejadian"]
+    assert all("&" not in title for title in titles)

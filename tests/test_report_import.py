@@ -4,7 +4,7 @@ with the values Indonesian spreadsheets really hold. Files are written by the te
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -554,3 +554,27 @@ def test_posko_lookup_spellings(database):
     assert lookup.find("mentok-1") == (crew, mentok)
     assert lookup.find("Regu Mentok 1 (mobil)") == (crew, mentok)
     assert lookup.find("Posko Bulan") == (None, None)
+
+
+def test_history_the_file_left_open_stays_out_of_todays_work(db, tmp_path):
+    from comcen_desktop.timeutil import WIB, utc_now
+    from services import queries
+
+    recent = (utc_now() - timedelta(hours=2)).astimezone(WIB).strftime("%d/%m/%Y %H:%M")
+    rows = [
+        apkt("OLD-1", "01/10/2024 08:00", idpel="521000999888", nama_posko="Koba"),
+        apkt("OLD-2", "01/10/2024 09:00", "01/10/2024 09:20", "01/10/2024 10:00"),
+        apkt("NEW-1", recent, idpel="521000999777", nama_posko="Koba"),
+    ]
+    summary = run(db, write_csv(tmp_path / "open.csv", rows))
+
+    assert summary.imported == 3
+    # Nyala without Selesai is not closed either: all three are open by the file.
+    assert any("3 laporan tidak ditutup" in w for w in summary.warnings), summary.warnings
+    with db.read() as session:
+        live = {view.number for view in queries.load_open_reports(session)}
+    stored = imported(db)
+    assert stored["apkt:OLD-1"].stage == "lapor"  # kept as the file says, not invented
+    assert stored["apkt:OLD-1"].number not in live
+    assert stored["apkt:OLD-2"].number not in live
+    assert stored["apkt:NEW-1"].number in live

@@ -112,3 +112,70 @@ def test_db_upgrade_and_accounts_on_both_databases(any_url, monkeypatch, capsys)
     assert version == "0004"
     _make_admin(any_url, monkeypatch)
     assert _accounts(any_url) == [("boss", "admin", True)]
+
+
+def test_as_after_the_action_with_the_password_from_the_environment(url, monkeypatch):
+    _make_admin(url, monkeypatch)
+    assert comcen(url, "user", "os", "boss") == 0  # the OS login is nobody now
+    monkeypatch.setenv("COMCEN_PASSWORD", "rahasia-admin")
+    monkeypatch.setenv("COMCEN_NEW_PASSWORD", "rahasia-kepala")
+    assert comcen(url, "user", "add", "kepala", "--role", "supervisor", "--as", "boss") == 0
+    assert comcen(url, "user", "--as", "boss", "role", "kepala", "admin") == 0
+    assert _accounts(url) == [("boss", "admin", True), ("kepala", "admin", True)]
+    database = open_database(url)
+    try:
+        with database.read() as session:
+            assert accounts.verify(session, "kepala", "rahasia-kepala") is True
+    finally:
+        database.dispose()
+
+
+def test_as_with_a_wrong_password_changes_nothing(url, monkeypatch, capsys):
+    _make_admin(url, monkeypatch)
+    assert comcen(url, "user", "os", "boss") == 0
+    monkeypatch.setenv("COMCEN_PASSWORD", "salah-sekali")
+    assert comcen(url, "user", "role", "boss", "operator", "--as", "boss") == 1
+    assert _accounts(url) == [("boss", "admin", True)]
+
+
+def test_the_admin_password_is_never_the_new_one(url, monkeypatch, capsys):
+    _make_admin(url, monkeypatch)
+    assert comcen(url, "user", "os", "boss") == 0
+    assert comcen(url, "user", "add", "budi", "--role", "operator", "--as", "boss") == 1
+    assert "COMCEN_NEW_PASSWORD" in capsys.readouterr().err
+    assert _accounts(url) == [("boss", "admin", True)]
+
+
+def test_the_first_admin_is_linked_to_the_os_login(url, monkeypatch, capsys):
+    monkeypatch.setenv("COMCEN_PASSWORD", "rahasia-admin")
+    assert comcen(url, "user", "add", "boss", "--role", "admin") == 0
+    assert f"terhubung ke login OS {accounts.os_login()}" in capsys.readouterr().out
+    monkeypatch.delenv("COMCEN_PASSWORD")
+    # The same login now acts as boss without --as.
+    assert comcen(url, "user", "role", "boss", "supervisor") == 1  # the last admin stays
+    assert comcen(url, "user", "os", "boss", "login-lain") == 0
+    assert _accounts(url) == [("boss", "admin", True)]
+
+
+def test_an_operator_may_not_import_history(url, monkeypatch, capsys, tmp_path):
+    _make_admin(url, monkeypatch)
+    monkeypatch.setenv("COMCEN_PASSWORD", "rahasia-budi")
+    assert comcen(url, "user", "add", "budi", "--role", "operator") == 0
+    history = tmp_path / "apkt.csv"
+    history.write_text("no_laporan;waktu_lapor\nA-1;05/03/2024 10:00\n", encoding="utf-8")
+    capsys.readouterr()
+
+    monkeypatch.setenv("COMCEN_USER", "budi")
+    assert comcen(url, "import", str(history)) == 1
+    refusal = capsys.readouterr().err
+    assert "operator" in refusal and "supervisor" in refusal
+    assert comcen(url, "replay", str(history)) == 1
+
+    monkeypatch.setenv("COMCEN_PASSWORD", "salah")
+    assert comcen(url, "import", str(history)) == 1  # a wrong password is no sign-in
+    database = open_database(url)
+    try:
+        with database.read() as session:
+            assert session.scalars(select(Report)).all() == []
+    finally:
+        database.dispose()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QFileDialog,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from comcen_desktop.i18n import tr
 from comcen_desktop.timeutil import WIB, to_wib, utc_now
-from services import audit, authz
+from services import audit, authz, event_words
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,14 @@ class QtAuditDialog(QDialog):
 
     def _build_filters(self) -> None:
         self.report_edit, self.crew_edit = QLineEdit(), QLineEdit()
-        self.actor_edit, self.console_edit, self.kind_edit = QLineEdit(), QLineEdit(), QLineEdit()
+        self.actor_edit, self.console_edit = QLineEdit(), QLineEdit()
+        self.kind_edit = _kind_combo()
         self.report_edit.setPlaceholderText("LP…")
-        self.kind_edit.setPlaceholderText("assign, stage, correct, sign_in…")
         now = QDateTime(to_wib(utc_now()).replace(tzinfo=None))
         self.use_from, self.use_to = QCheckBox(tr("Dari (WIB)")), QCheckBox(tr("Sampai (WIB)"))
         self.from_edit, self.to_edit = QDateTimeEdit(now.addDays(-1)), QDateTimeEdit(now)
         for edit in (self.from_edit, self.to_edit):
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+            edit.setDisplayFormat("dd-MM-yyyy HH:mm")
             edit.setCalendarPopup(True)
         grid = self.filters = QGridLayout()
         for column, (label, widget) in enumerate([
@@ -112,8 +113,7 @@ class QtAuditDialog(QDialog):
         grid.addWidget(self.from_edit, 2, 1)
         grid.addWidget(self.use_to, 2, 2)
         grid.addWidget(self.to_edit, 2, 3)
-        for edit in (self.report_edit, self.crew_edit, self.actor_edit, self.console_edit,
-                     self.kind_edit):  # fmt: skip
+        for edit in (self.report_edit, self.crew_edit, self.actor_edit, self.console_edit):
             edit.returnPressed.connect(self.search)
 
     def _build_table(self) -> None:
@@ -163,7 +163,7 @@ class QtAuditDialog(QDialog):
             crew=self.crew_edit.text(),
             actor=self.actor_edit.text(),
             console=self.console_edit.text(),
-            kind=self.kind_edit.text(),
+            kind=self.kind_edit.currentData() or "",
             start=_wib(self.from_edit) if self.use_from.isChecked() else None,
             end=_wib(self.to_edit) if self.use_to.isChecked() else None,
         )
@@ -179,10 +179,14 @@ class QtAuditDialog(QDialog):
         self.search_button.setEnabled(True)
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            cells = [row.at_wib, row.actor, row.console or "", row.kind, row.subject,
+            cells = [row.at_wib, row.actor, row.console or "", row.kind_label, row.subject,
                      row.description]  # fmt: skip
             for column, value in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(value))
+            kind = self.table.item(index, SHOWN_COLUMNS.index("Jenis"))
+            kind.setData(Qt.ItemDataRole.UserRole, row.kind)  # the code stays as data
+            kind.setToolTip(row.kind)
+            self.table.item(index, SHOWN_COLUMNS.index("Uraian")).setToolTip(row.description)
         self.table.resizeColumnsToContents()
         limit = audit.DEFAULT_LIMIT
         more = f" ({tr('dibatasi')} {limit})" if len(rows) >= limit else ""
@@ -201,8 +205,9 @@ class QtAuditDialog(QDialog):
             self.detail.clear()
             return
         row = self.rows[index]
-        lines = [f"#{row.seq} {row.at_wib} WIB · {row.actor} · {row.console or '-'}",
-                 f"{row.subject}: {row.description}", ""]  # fmt: skip
+        lines = [f"#{row.seq} {row.at_wib} · {row.actor} · {row.console or '-'}",
+                 f"{row.kind_label} ({row.kind}) · {row.subject}: {row.description}",
+                 ""]  # fmt: skip
         lines += [f"{name}: {_text(old)} → {_text(new)}" for name, old, new in row.changes]
         self.detail.setPlainText("\n".join(lines))
 
@@ -243,16 +248,39 @@ def _text(value) -> str:
     return "-" if value is None else str(value)
 
 
+def _kind_combo() -> QComboBox:
+    """Kinds by their Indonesian label; the code is the item's data and tooltip."""
+    combo = QComboBox()
+    combo.addItem(tr("(semua jenis)"), "")
+    for code, label in sorted(event_words.KIND_LABELS.items(), key=lambda item: item[1]):
+        combo.addItem(label, code)
+        combo.setItemData(combo.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
+    return combo
+
+
 def install(window) -> QAction:
     """An "Audit…" entry in the window's File menu; refused roles see it disabled."""
     action = QAction(tr("Audit…"), window)
     action.triggered.connect(lambda: open_audit(window))
     for menu_action in window.menuBar().actions():
         if menu_action.menu() is not None and menu_action.text() == tr("Berkas"):
-            menu_action.menu().addAction(action)
+            _add_above_quit(menu_action.menu(), action)
             break
     window.actions["audit"] = action
     return action
+
+
+def _add_above_quit(menu, action: QAction) -> None:
+    # "Keluar" stays the last entry, with the separator above it.
+    entries = menu.actions()
+    quits = [i for i, entry in enumerate(entries) if entry.text() == tr("Keluar")]
+    if not quits:
+        menu.addAction(action)
+        return
+    at = quits[0]
+    if at > 0 and entries[at - 1].isSeparator():
+        at -= 1
+    menu.insertAction(entries[at], action)
 
 
 def open_audit(window) -> QtAuditDialog | None:

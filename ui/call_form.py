@@ -12,6 +12,7 @@ form is not modal, so the operator can click the place on the map ("Pilih di pet
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -52,6 +53,7 @@ ERROR_SLOTS = {"village": "place", "lat": "place", "lon": "place", "reported_at"
 SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 ERROR_STYLE = "color: #c0392b;"
 MIN_VILLAGE_TEXT = 2
+DISCARD_CONFIRM_S = 4.0
 
 
 class _RefusedError(Exception):
@@ -80,6 +82,7 @@ class QtCallForm(QDialog):
         self._earlier_confirmed = False
         self._time_edited = False
         self._picking = False
+        self._discard_armed_at = 0.0  # monotonic time of the first Esc on a typed form
         with database.read() as session:
             self.gazetteer = gazetteer or Gazetteer(session)
             self.villages = intake.village_index(session, self.gazetteer)
@@ -357,6 +360,23 @@ class QtCallForm(QDialog):
         moment: datetime = qt_to_utc(self.time_edit.dateTime())
         return moment.astimezone(WIB).isoformat()
 
+    def keyPressEvent(self, event) -> None:
+        # Esc on a form with typed data asks once more (inline: the caller is still on
+        # the line, a modal question would only get in the way); a second Esc within
+        # a few seconds discards.
+        if event.key() == Qt.Key.Key_Escape and self._has_typed_data():
+            now = time.monotonic()
+            if now - self._discard_armed_at > DISCARD_CONFIRM_S:
+                self._discard_armed_at = now
+                self.set_error("general", tr("Tekan Esc sekali lagi untuk membuang laporan ini."))
+                return
+        super().keyPressEvent(event)
+
+    def _has_typed_data(self) -> bool:
+        edits = (self.idpel_edit, self.name_edit, self.phone_edit, self.address_edit)
+        typed = any(edit.text().strip() for edit in edits)
+        return typed or bool(self.description_edit.text().strip()) or self.point is not None
+
     def save(self) -> bool:
         for slot in self.error_labels:
             self.set_error(slot, None)
@@ -406,7 +426,11 @@ class QtCallForm(QDialog):
         by_slot: dict[str, list[str]] = {}
         for error in errors:
             slot = ERROR_SLOTS.get(error.field, error.field)
-            by_slot.setdefault(slot if slot in SLOTS else "general", []).append(error.message)
+            message = error.message
+            if slot == "place" and self.point is None and not self.village_edit.text().strip():
+                # Intake speaks to machines ('lat', 'lon', 'village'); say it as the form.
+                message = tr("Pilih desa/kelurahan, atau klik 'Pilih di peta'.")
+            by_slot.setdefault(slot if slot in SLOTS else "general", []).append(message)
         for slot, messages in by_slot.items():
             self.set_error(slot, " ".join(messages))
         first = next(iter(by_slot), None)

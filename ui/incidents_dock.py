@@ -13,7 +13,9 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -33,6 +35,17 @@ from services import dispatch, events, incidents
 
 log = logging.getLogger(__name__)
 
+# Every move an incident can make besides Penugasan (the assign button) and back to
+# Lapor, at fixed places: a button row that reshapes itself on selection made clicks
+# land on the wrong button ("Batal" where "Tugaskan ke…" had just been).
+STAGE_BUTTON_PLACES = {
+    Stage.PERJALANAN: (0, 1),
+    Stage.PENGERJAAN: (0, 2),
+    Stage.BATAL: (0, 3),
+    Stage.NYALA_SEMENTARA: (1, 1),
+    Stage.NYALA: (1, 2),
+    Stage.SELESAI: (1, 3),
+}
 PROPOSAL_COLUMNS = ["Laporan", "Radius (m)", "Lapor pertama", "ULP", "Gabung ke"]
 INCIDENT_COLUMNS = ["Nomor", "Tahap", "Laporan", "Pelanggan", "Mulai"]
 
@@ -72,10 +85,14 @@ class QtIncidentsDock(QDockWidget):
         self.dismiss_button = QPushButton(tr("Tolak"))
         self.confirm_button.clicked.connect(lambda: self.confirm_selected())
         self.dismiss_button.clicked.connect(lambda: self.dismiss_selected())
-        self.stage_row = QHBoxLayout()
-        self.stage_buttons: dict[Stage, QPushButton] = {}
+        self.stage_row = QGridLayout()
         self.assign_button = QPushButton(tr("Tugaskan ke…"))
         self.assign_button.clicked.connect(lambda: self.assign_selected())
+        self.stage_buttons: dict[Stage, QPushButton] = {}
+        for target in STAGE_BUTTON_PLACES:
+            button = QPushButton(STAGE_LABELS[target])
+            button.clicked.connect(lambda _=False, t=target: self.advance_selected(t))
+            self.stage_buttons[target] = button
         self.proposal_table.itemSelectionChanged.connect(self._proposal_selected)
         self.incident_table.itemSelectionChanged.connect(self._incident_selected)
         self.setWidget(self._layout())
@@ -93,7 +110,9 @@ class QtIncidentsDock(QDockWidget):
         layout.addLayout(proposal_buttons)
         layout.addWidget(QLabel(tr("Padam meluas aktif")))
         layout.addWidget(self.incident_table)
-        self.stage_row.addWidget(self.assign_button)
+        self.stage_row.addWidget(self.assign_button, 0, 0)
+        for target, (row, column) in STAGE_BUTTON_PLACES.items():
+            self.stage_row.addWidget(self.stage_buttons[target], row, column)
         layout.addLayout(self.stage_row)
         return body
 
@@ -171,28 +190,32 @@ class QtIncidentsDock(QDockWidget):
 
     def _update_buttons(self) -> None:
         has_proposal = self.selected_proposal() is not None
-        self.confirm_button.setEnabled(has_proposal)
-        self.dismiss_button.setEnabled(has_proposal)
-        self._rebuild_stage_buttons(self.selected_incident())
+        why_proposal = "" if has_proposal else tr("Pilih usulan dulu.")
+        for button in (self.confirm_button, self.dismiss_button):
+            button.setEnabled(has_proposal)
+            button.setToolTip(why_proposal)
+        self._enable_stage_buttons(self.selected_incident())
 
-    def _rebuild_stage_buttons(self, incident) -> None:
-        """Only the moves the incident's stage allows (Penugasan is the assign button)."""
-        for button in self.stage_buttons.values():
-            self.stage_row.removeWidget(button)
-            button.deleteLater()
-        self.stage_buttons = {}
-        self.assign_button.setEnabled(
-            incident is not None and Stage(incident.stage) in dispatch.ASSIGNABLE_STAGES
-        )
+    def _enable_stage_buttons(self, incident) -> None:
+        """Enable the moves the incident's stage allows; the others say why not."""
         if incident is None:
+            none = tr("Pilih padam meluas dulu.")
+            for button in (self.assign_button, *self.stage_buttons.values()):
+                button.setEnabled(False)
+                button.setToolTip(none)
             return
         current = Stage(incident.stage)
-        moves = [s for s in ALLOWED_MOVES[current] if s not in (Stage.PENUGASAN, Stage.LAPOR)]
-        for target in sorted(moves, key=_stage_rank):
-            button = QPushButton(STAGE_LABELS[target])
-            button.clicked.connect(lambda _=False, t=target: self.advance_selected(t))
-            self.stage_row.addWidget(button)
-            self.stage_buttons[target] = button
+        assignable = current in dispatch.ASSIGNABLE_STAGES
+        self.assign_button.setEnabled(assignable)
+        self.assign_button.setToolTip("" if assignable else _not_from(current))
+        for target, button in self.stage_buttons.items():
+            allowed = target in ALLOWED_MOVES[current]
+            button.setEnabled(allowed)
+            button.setToolTip("" if allowed else _not_from(current))
+
+    def enabled_moves(self) -> set[Stage]:
+        """The stage buttons that can be clicked now."""
+        return {t for t, b in self.stage_buttons.items() if b.isEnabled()}
 
     # --- actions -----------------------------------------------------------------
 
@@ -204,11 +227,8 @@ class QtIncidentsDock(QDockWidget):
         if proposal.incident_id is not None:
             return self._join(proposal)
         if customers is None:
-            customers, ok = QInputDialog.getInt(
-                self, tr("Konfirmasi padam meluas"), tr("Jumlah pelanggan padam:"),
-                proposal.customers_hint, 1, 10_000_000,
-            )  # fmt: skip
-            if not ok:
+            customers = self._ask_customers(proposal.customers_hint)
+            if customers is None:
                 return False
         actor, ids = events.current_actor(), proposal.member_ids
         incident, error = incidents.write(
@@ -247,8 +267,8 @@ class QtIncidentsDock(QDockWidget):
         if incident is None:
             return self._say(tr("Pilih padam meluas dulu."), error=True)
         if target is Stage.BATAL and note is None:
-            note, ok = QInputDialog.getText(self, tr("Batal"), tr("Alasan batal:"))
-            if not ok:
+            note = self._ask_reason()
+            if note is None:
                 return False
         actor = events.current_actor()
 
@@ -284,6 +304,17 @@ class QtIncidentsDock(QDockWidget):
         crew_name, error = incidents.write(self.database, assign)
         return self._done(error, f"{tr('Ditugaskan')}: {incident.number} → {crew_name}")
 
+    def _ask_customers(self, hint: int) -> int | None:
+        dialog = _input_dialog(self, tr("Konfirmasi padam meluas"), tr("Jumlah pelanggan padam:"))
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setIntRange(1, 10_000_000)
+        dialog.setIntValue(hint)
+        return dialog.intValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _ask_reason(self) -> str | None:
+        dialog = _input_dialog(self, tr("Batal"), tr("Alasan batal:"))
+        return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def _ask_crew(self, incident) -> int | None:
         from ui.assign_dialog import QtAssignDialog
 
@@ -315,6 +346,15 @@ class QtIncidentsDock(QDockWidget):
         return not error
 
 
-def _stage_rank(stage: Stage) -> int:
-    order = [*ALLOWED_MOVES]
-    return order.index(stage)
+def _not_from(current: Stage) -> str:
+    return tr("Tidak bisa dari tahap {stage}.").format(stage=STAGE_LABELS[current])
+
+
+def _input_dialog(parent, title: str, label: str) -> QInputDialog:
+    """A QInputDialog with Indonesian buttons (the static helpers show "OK/Cancel")."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText(tr("Simpan"))
+    dialog.setCancelButtonText(tr("Batal"))
+    return dialog

@@ -176,6 +176,10 @@ class QtMainWindow(DispatchMixin, QMainWindow):
         for dock in docks:
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        legend = QAction(tr("Legenda"), self, checkable=True, checked=True)
+        legend.toggled.connect(self.map_view.set_legend_visible)
+        view_menu.addAction(legend)
+        self.actions["legend"] = legend
         wall = QAction(tr("Buka layar dinding"), self)
         wall.triggered.connect(self.open_wall)
         view_menu.addAction(wall)

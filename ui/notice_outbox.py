@@ -254,10 +254,15 @@ class QtNoticeOutbox:
         (the selected report's number is offered)."""
         from ui.feedback_dialog import QtFeedbackDialog
 
-        number, ok = QInputDialog.getText(
-            self.window, tr("Umpan balik pelanggan"), tr("Nomor laporan (Selesai):"),
-            text=self._selected_number(),
-        )  # fmt: skip
+        # An own QInputDialog: the static getText shows English "OK/Cancel".
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(tr("Umpan balik pelanggan"))
+        dialog.setLabelText(tr("Nomor laporan (Selesai):"))
+        dialog.setTextValue(self._selected_number())
+        dialog.setOkButtonText(tr("Lanjut"))
+        dialog.setCancelButtonText(tr("Batal"))
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        number = dialog.textValue()
         if not ok or not number.strip():
             return
         found = feedback.find_report(self.window.database, number)

@@ -41,12 +41,17 @@ def paint_printer(printer: QPrinter, content, privacy: bool):
 
 
 def ask_privacy(parent: QWidget) -> bool:
-    answer = QMessageBox.question(
-        parent,
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
         tr("Pratinjau cetak…"),
         tr("Sembunyikan data pelanggan (nama, telepon, IDPEL, alamat)?"),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
     )
-    return answer == QMessageBox.StandardButton.Yes
+    # Standard buttons say "Yes/No" in English whatever the UI language.
+    box.button(QMessageBox.StandardButton.Yes).setText(tr("Ya"))
+    box.button(QMessageBox.StandardButton.No).setText(tr("Tidak"))
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def print_preview(parent: QWidget, database) -> None:

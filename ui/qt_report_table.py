@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from comcen_desktop.domain import (
@@ -149,3 +149,46 @@ def _background(report: ReportView, column: str):
     if column == "Umur" and report.age_class in AGE_BRUSHES:
         return QBrush(AGE_BRUSHES[report.age_class])
     return None
+
+
+def search_text(report: ReportView) -> str:
+    """Everything an operator may type to find a report: number, place, crew, and the
+    caller (name, IDPEL, phone, address), lower-cased; phone digits also without +62/0."""
+    phone = "".join(ch for ch in (report.phone or "") if ch.isdigit())
+    local = phone[2:] if phone.startswith("62") else phone.lstrip("0")
+    parts = [
+        report.number,
+        report.ulp,
+        report.district,
+        report.village,
+        report.crew or "",
+        report.name or "",
+        report.idpel or "",
+        report.address or "",
+        report.phone or "",
+        phone,
+        local,
+    ]
+    return " ".join(parts).lower()
+
+
+class QtReportFilterProxy(QSortFilterProxyModel):
+    """Filters the queue on what the operator types: every word must match somewhere
+    (number, place, crew, or the caller's name, IDPEL, phone, address)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._words: list[str] = []
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        # "+62 812…" is how callers say a number stored as "0812…".
+        words = text.lower().split()
+        self._words = ["0" + w[3:] if w.startswith("+62") else w for w in words]
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not self._words:
+            return True
+        haystack = search_text(self.sourceModel().report_at(source_row))
+        return all(word in haystack for word in self._words)

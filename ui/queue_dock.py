@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -25,7 +24,13 @@ from PySide6.QtWidgets import (
 
 from comcen_desktop.i18n import tr
 from services.queries import ReportView
-from ui.qt_report_table import COLUMNS, ID_ROLE, SORT_ROLE, QtReportTableModel
+from ui.qt_report_table import (
+    COLUMNS,
+    ID_ROLE,
+    SORT_ROLE,
+    QtReportFilterProxy,
+    QtReportTableModel,
+)
 
 
 class QtReportQueueDock(QDockWidget):
@@ -38,19 +43,19 @@ class QtReportQueueDock(QDockWidget):
         super().__init__(tr("Antrean laporan"), parent)
         self.setObjectName("queueDock")
         self.model = QtReportTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = QtReportFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._syncing = False
         # Set by the window (ui.stage_menu): adds stage moves etc. to the row menu.
         self.menu_extender = None
         self.setWidget(self._build())
 
     def _build(self) -> QWidget:
-        self.filter_edit = QLineEdit(placeholderText=tr("Cari nomor, desa, ULP, regu…"))
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter_edit = QLineEdit(
+            placeholderText=tr("Cari nomor, desa, ULP, regu, nama, IDPEL, telepon…")
+        )
+        self.filter_edit.textChanged.connect(self._search)
         self.count_label = QLabel()
         self.assign_button = QPushButton(tr("Tugaskan ke…"))
         self.assign_button.setShortcut("Ctrl+T")
@@ -90,13 +95,24 @@ class QtReportQueueDock(QDockWidget):
         box.setLayout(layout)
         return box
 
+    def _search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if shown == total:
+            self.count_label.setText(f"{total} {tr('laporan terbuka')}")
+        else:
+            self.count_label.setText(f"{shown} {tr('dari')} {total} {tr('laporan terbuka')}")
+
     def set_reports(self, reports: list[ReportView]) -> None:
         # A reset drops the selection; keep what the operator had chosen.
         chosen = set(self.selected_ids())
         self._syncing = True
         self.model.set_reports(reports)
         self._syncing = False
-        self.count_label.setText(f"{len(reports)} {tr('laporan terbuka')}")
+        self._show_count()
         if reports and not self._columns_sized:
             self.table.resizeColumnsToContents()
             self._columns_sized = True

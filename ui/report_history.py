@@ -56,7 +56,7 @@ class QtReportHistoryDialog(QDialog):
         self.events_table = _table(EVENT_COLUMNS)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.fields_table, tr("Data laporan"))
-        self.tabs.addTab(self.stages_table, tr("Tahap & koreksi"))
+        self.tabs.addTab(self.stages_table, tr("Tahap dan koreksi"))
         self.tabs.addTab(self.events_table, tr("Log kejadian"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("Tutup"))

@@ -44,6 +44,7 @@ from services.organisation import (
     save_crew,
     update_posko,
 )
+from ui.settings_other import QtOtherSettingsTab
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class QtSettingsDialog(QDialog):
         tabs.addTab(self._crew_tab(), tr("Regu"))
         tabs.addTab(self._ulp_tab(), tr("ULP dan target"))
         tabs.addTab(self._assumption_tab(), tr("Asumsi"))
+        self.other_tab = QtOtherSettingsTab(database)
+        tabs.addTab(self.other_tab, tr("Lainnya"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -227,7 +230,8 @@ class QtSettingsDialog(QDialog):
             ulp_figures = [self._ulp_figures(row) for row in range(self.ulp_table.rowCount())]
             check_unique(tr("Posko"), tr("nama"), [e.name for e in posko_edits])
             check_unique(tr("Regu"), tr("kode"), [e.code for e in crew_edits])
-            self.saved_changes = self._store(posko_edits, crew_edits, ulp_figures)
+            other = self.other_tab.changes()
+            self.saved_changes = self._store(posko_edits, crew_edits, ulp_figures, other)
         except (OrganisationError, ValueError) as exc:
             QMessageBox.warning(self, tr("Tidak tersimpan"), str(exc))
             return
@@ -240,7 +244,7 @@ class QtSettingsDialog(QDialog):
         log.info("Settings saved: %d changes", self.saved_changes)
         self.accept()
 
-    def _store(self, posko_edits, crew_edits, ulp_figures) -> int:
+    def _store(self, posko_edits, crew_edits, ulp_figures, other=None) -> int:
         # A role without these rights never gets here (ui.sign_in disables the
         # action); checked again so nothing is stored if it does. Shown by _save.
         authz.require_current("crews.edit")
@@ -250,6 +254,7 @@ class QtSettingsDialog(QDialog):
             changed = sum(update_posko(session, edit, actor) for edit in posko_edits)
             changed += sum(save_crew(session, edit, actor) for edit in crew_edits)
             changed += sum(targets.save(session, f, self._year, actor) for f in ulp_figures)
+            changed += self.other_tab.store(session, other or {}, actor)
         return changed
 
     def _posko_edit(self, row: int) -> PoskoEdit:

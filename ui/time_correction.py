@@ -71,6 +71,9 @@ class QtTimeCorrectionDialog(QDialog):
         self.error_label.hide()
         self.stage_combo.currentIndexChanged.connect(self._stage_chosen)
         self.reason_edit.returnPressed.connect(self.accept)
+        # An error is about the values as they were: it goes once the operator edits.
+        self.time_edit.dateTimeChanged.connect(self._clear_error)
+        self.reason_edit.textEdited.connect(self._clear_error)
         self._build()
         if stage is not None and stage in self._times:
             self.stage_combo.setCurrentIndex(list(self._times).index(stage))
@@ -95,7 +98,7 @@ class QtTimeCorrectionDialog(QDialog):
     def _build(self) -> None:
         form = QFormLayout()
         form.addRow(tr("Tahap"), self.stage_combo)
-        form.addRow(tr("Waktu sekarang"), self.current_label)
+        form.addRow(tr("Waktu tercatat"), self.current_label)
         form.addRow(tr("Waktu baru (WIB)"), self.time_edit)
         form.addRow(tr("Alasan"), self.reason_edit)
         buttons = QDialogButtonBox(
@@ -132,11 +135,21 @@ class QtTimeCorrectionDialog(QDialog):
         self.error_label.setText(text)
         self.error_label.show()
 
+    def _clear_error(self, *_args) -> None:
+        self.error_label.hide()
+
     def accept(self) -> None:
         stage = self.chosen_stage()
         if stage is None:
             return
-        problem = self._save(stage, qt_to_utc(self.time_edit.dateTime()), self.reason_edit.text())
+        new_at = qt_to_utc(self.time_edit.dateTime())
+        shown = self._times[stage].replace(second=0, microsecond=0)
+        if new_at == shown:
+            # The editor shows minutes: saving the time as shown would only drop the
+            # recorded seconds, a change nobody asked for.
+            self.show_error(tr("Waktu belum diubah; ketik waktu yang benar dulu."))
+            return
+        problem = self._save(stage, new_at, self.reason_edit.text())
         if problem:
             self.show_error(problem)
             return

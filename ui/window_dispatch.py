@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QToolBar
 from sqlalchemy.exc import SQLAlchemyError
 
+from comcen_desktop import settings_schema
 from comcen_desktop.i18n import tr
 from maps.layers.crews import PROPOSED_RING
 from services import authz, dispatch, events, http_api, proposals
@@ -145,9 +146,15 @@ class DispatchMixin:
         if not report_ids:
             self.show_message(tr("Pilih laporan dulu."), error=True)
             return
-        reason, ok = QInputDialog.getText(
-            self, tr("Batalkan penugasan"), tr("Alasan:"), text=tr("Dibatalkan operator")
-        )
+        # An own QInputDialog: the static getText shows English "OK/Cancel".
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(tr("Batalkan penugasan"))
+        dialog.setLabelText(tr("Alasan:"))
+        dialog.setTextValue(tr("Dibatalkan operator"))
+        dialog.setOkButtonText(tr("Simpan"))
+        dialog.setCancelButtonText(tr("Batal"))
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        reason = dialog.textValue()
         if ok and reason.strip():
             self.unassign(report_ids, reason.strip())
 
@@ -156,13 +163,14 @@ class DispatchMixin:
         self.follower.refresh()
 
     def _start_api(self) -> None:
+        bind = port = None
         try:
             bind, port = http_api.configured_address(self.database)
             self.api_server = http_api.ApiServer(self.database, bind, port).start()
         except (OSError, SQLAlchemyError) as exc:
             # Another console on this machine holds the port: this one runs without it.
             log.warning("Local API not started: %s", exc)
-            self.show_message(f"{tr('API lokal tidak jalan')}: {exc}", error=True)
+            self.show_message(settings_schema.api_start_message(bind, port, exc), error=True)
 
     def _stop_dispatch(self) -> None:
         self.proposals_dock.shutdown()

@@ -8,26 +8,47 @@
     comcen user disable NAME
 
 The caller must be an admin: signed in by the OS login mapped to an admin account,
-or with `--as NAME` and that account's password at a prompt. On a database without
-accounts the first one may be added by anyone, and must be an admin. A new password
-comes from a prompt (typed twice) or from COMCEN_PASSWORD for scripts.
+or with `--as NAME` (before or after the action) and that account's password, typed
+at a prompt or, without a terminal, from COMCEN_PASSWORD. On a database without
+accounts the first one may be added by anyone, and must be an admin; unless
+--os-user says otherwise it is linked to the OS login that created it, so the next
+`comcen user ...` from that login needs no password. A new password comes from a
+prompt (typed twice) or from COMCEN_PASSWORD for scripts; COMCEN_NEW_PASSWORD when
+COMCEN_PASSWORD already holds the --as admin's password.
 """
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
 
 NAME = "user"
 ROLES = ["operator", "supervisor", "wall", "admin"]
+AS_HELP = "act as this admin account (password at a prompt, or COMCEN_PASSWORD)"
+
+
+class _Actions:
+    """The subparsers, each given the --as option too."""
+
+    def __init__(self, subparsers, acting):
+        self._subparsers = subparsers
+        self._acting = acting
+
+    def add_parser(self, name, **kwargs):
+        return self._subparsers.add_parser(name, parents=[self._acting], **kwargs)
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser(NAME, help="console accounts and roles (admin)")
-    parser.add_argument("--as", dest="as_user", metavar="NAME",
-                        help="act as this admin account (password asked)")  # fmt: skip
-    actions = parser.add_subparsers(dest="user_action", required=True)
+    parser.add_argument("--as", dest="as_user", metavar="NAME", help=AS_HELP)
+    # --as is also accepted after the action ("user add x --as boss"); SUPPRESS keeps
+    # an action without it from resetting the value given before the action.
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument("--as", dest="as_user", metavar="NAME", default=argparse.SUPPRESS,
+                        help=AS_HELP)  # fmt: skip
+    actions = _Actions(parser.add_subparsers(dest="user_action", required=True), acting)
     add = actions.add_parser("add", help="a new account")
     add.add_argument("username", metavar="NAME")
     add.add_argument("--role", choices=ROLES, required=True)
@@ -88,6 +109,7 @@ def _sign_in_admin(args, database) -> str:
                 raise accounts.AccountError(
                     "Belum ada akun: buat dulu akun admin (comcen user add NAMA --role admin)."
                 )
+            args.first_account = True
             return accounts.os_login()
         signed = _signed(session, args)
     events.set_actor(signed.username, signed.role)
@@ -99,7 +121,7 @@ def _signed(session, args):
     from services import accounts
 
     if args.as_user:
-        outcome = accounts.sign_in(session, args.as_user, _ask(f"Kata sandi {args.as_user}: "))
+        outcome = accounts.sign_in(session, args.as_user, _admin_password(args))
     else:
         outcome = accounts.sign_in_os_user(session, accounts.os_login())
     if isinstance(outcome, str):
@@ -115,12 +137,34 @@ def _ask(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def new_password(username: str) -> str:
-    """COMCEN_PASSWORD, or typed twice at a prompt."""
+def _admin_password(args) -> str:
+    """The --as account's password: typed at a terminal, else COMCEN_PASSWORD."""
     from services.accounts import AccountError
 
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Kata sandi {args.as_user}: ")
     if os.environ.get("COMCEN_PASSWORD"):
+        args.admin_password_from_env = True
         return os.environ["COMCEN_PASSWORD"]
+    raise AccountError(
+        f"Kata sandi {args.as_user} hanya bisa diketik di terminal (atau COMCEN_PASSWORD)."
+    )
+
+
+def new_password(username: str, admin_from_env: bool = False) -> str:
+    """COMCEN_NEW_PASSWORD or COMCEN_PASSWORD, or typed twice at a prompt. When
+    COMCEN_PASSWORD was the --as admin's password it is never the new one too."""
+    from services.accounts import AccountError
+
+    if os.environ.get("COMCEN_NEW_PASSWORD"):
+        return os.environ["COMCEN_NEW_PASSWORD"]
+    if os.environ.get("COMCEN_PASSWORD") and not admin_from_env:
+        return os.environ["COMCEN_PASSWORD"]
+    if admin_from_env and not sys.stdin.isatty():
+        raise AccountError(
+            "COMCEN_PASSWORD berisi kata sandi admin (--as); beri kata sandi baru "
+            f"{username} di COMCEN_NEW_PASSWORD. Tidak ada yang diubah."
+        )
     first = _ask(f"Kata sandi baru {username}: ")
     if _ask("Ulangi kata sandi: ") != first:
         raise AccountError("Kedua kata sandi tidak sama; tidak ada yang diubah.")
@@ -130,16 +174,29 @@ def new_password(username: str) -> str:
 def _add(session, args, actor: str) -> str:
     from services import accounts
 
-    password = None if args.no_password else new_password(args.username)
+    password = None if args.no_password else new_password(args.username, _from_env(args))
+    # The first admin is made by the unit's IT at their own login: link it, so their
+    # next `comcen user ...` needs no --as (said in the message; undone by `user os`).
+    linked = args.os_user or (actor if getattr(args, "first_account", False) else None)
     accounts.create_user(session, args.username, args.role, actor=actor, password=password,
-                         os_user=args.os_user, display_name=args.display_name)  # fmt: skip
+                         os_user=linked, display_name=args.display_name)  # fmt: skip
+    if linked and not args.os_user:
+        return (
+            f"akun {args.username} dibuat ({args.role}), terhubung ke login OS {linked} "
+            f"(lepas: comcen user os {args.username})"
+        )
     return f"akun {args.username} dibuat ({args.role})"
+
+
+def _from_env(args) -> bool:
+    return getattr(args, "admin_password_from_env", False)
 
 
 def _passwd(session, args, actor: str) -> str:
     from services import accounts
 
-    accounts.set_password(session, args.username, new_password(args.username), actor=actor)
+    password = new_password(args.username, _from_env(args))
+    accounts.set_password(session, args.username, password, actor=actor)
     return f"kata sandi {args.username} diubah"
 
 

@@ -17,7 +17,9 @@ from services.queries import AreaShape
 
 log = logging.getLogger(__name__)
 
-Z_FILLS, Z_DISTRICTS, Z_DISTRICT_LABELS, Z_LABELS = 0, 1, 29, 55  # ULP names over pins
+# ULP names over pins and posko (their halo keeps them readable on the icons), under
+# crews: live work stays on top.
+Z_FILLS, Z_DISTRICTS, Z_DISTRICT_LABELS, Z_LABELS = 0, 1, 29, 55
 SMALL_AREA_DEG = 0.3  # about 33 km: smaller areas are labelled beside themselves
 
 

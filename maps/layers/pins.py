@@ -21,7 +21,7 @@ from services.queries import ReportView
 
 log = logging.getLogger(__name__)
 
-Z_PINS = 45
+Z_PINS = 45  # over posko, under crews (see maps.layers.posko for the whole order)
 # Pins keep their screen size, so the item's scene bounds must hold a sprite's half
 # width in metres at the most zoomed-out view the map allows (~1 km at 100 px/km).
 BOUNDS_MARGIN_M = 25_000.0

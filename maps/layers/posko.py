@@ -13,7 +13,11 @@ from maps.layers.base import LayerGroup
 from maps.projection import scene_point
 from services.queries import PoskoView
 
-Z_POSKO = 50
+# Map stacking, bottom to top: areas 0-1, district names 29, villages 30, padam meluas
+# circles 40, posko 42, pins 45, ULP names 55, crews 60, padam meluas labels 65.
+# Posko are fixed furniture and sit under the pins: live reports must never be hidden
+# by a house symbol (four posko stand in Pangkalpinang among the most reports).
+Z_POSKO = 42
 POSKO_COLOUR = QColor("#1f3a5f")
 
 

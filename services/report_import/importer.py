@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from comcen_desktop.domain import CLOSED_STAGES, IMPORTED_LIVE_HOURS
 from services import events
 from services.report_import import store
 from services.report_import.mapping import APKT, Mapping, load_mapping
@@ -103,6 +104,13 @@ def import_file(
         _stream(table, parser, run, progress, cancelled or (lambda: False))
     finally:
         table.close()
+    if run.left_open:
+        summary.warnings.append(
+            f"{run.left_open} laporan tidak ditutup di berkas (tanpa waktu nyala atau status "
+            f"selesai/batal); disimpan pada tahap terakhirnya. Yang lebih tua dari "
+            f"{IMPORTED_LIVE_HOURS} jam tidak masuk antrean, peta dan papan regu (riwayat, bukan "
+            "pekerjaan hari ini)."
+        )
     summary.seconds = time.perf_counter() - started
     events.record(session, "import", "report", None, actor=actor, after=_event(summary))
     log.info("Import %s", summary.describe())
@@ -140,6 +148,7 @@ class _Run:
         self.summary = summary
         self.known = store.known_sources(session, mapping.prefix)
         self.batch: list[ImportRow] = []
+        self.left_open = 0  # rows the file leaves before Selesai/Batal
 
     def take(self, row: ImportRow) -> None:
         source = store.source_id(self.mapping.prefix, row.key)
@@ -148,6 +157,8 @@ class _Run:
             return
         self.known.add(source)
         self.batch.append(row)
+        if row.stage not in CLOSED_STAGES:
+            self.left_open += 1
         if len(self.batch) >= BATCH_ROWS:
             self.flush()
 
