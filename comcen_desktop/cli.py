@@ -12,14 +12,14 @@ import importlib
 import logging
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from comcen_desktop import i18n, paths
-from comcen_desktop.timeutil import WIB, parse_iso, utc_now
+from comcen_desktop.timeutil import parse_iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,6 @@ EXIT_OK, EXIT_ERROR, EXIT_NO_DISPLAY = 0, 1, 2
 EXIT_TAKEN, EXIT_INVALID = 3, 4
 MAX_SIM_HOURS = 24 * 366
 MAX_SNAPSHOT_PIXELS = 100_000_000
-MIN_YEAR, MAX_YEAR = 2000, 2100
 DEFAULT_WAITING = 4  # so a simulated console always has reports to dispatch
 # Commands that only read or act on existing work: a mistyped path must not quietly
 # create (and seed) a new, empty database and answer from it.
@@ -43,14 +42,15 @@ SIGNED_COMMANDS = {
     "import": "import.run",
     "replay": "simulate.run",
 }
-# Kept here rather than imported, so `comcen --help` does not load the services.
-KPI_GROUPINGS = ["ulp", "posko", "crew", "shift", "day", "week", "month"]
 PAPERS = ["A4", "A3", "A0"]  # maps.print_layout.PAPERS_MM, kept here for the same reason
 MIN_DPI, MAX_DPI = 50, 1200
 # Subcommands kept in their own modules (comcen_desktop/commands/). Each module has
 # NAME, add_parser(commands) and run(args) -> exit code, and imports its services
 # inside run() so that `comcen --help` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
+    "comcen_desktop.commands.kpi",
+    "comcen_desktop.commands.handover",
+    "comcen_desktop.commands.export",
     "comcen_desktop.commands.import_reports",
     "comcen_desktop.commands.users",
     "comcen_desktop.commands.replay",
@@ -144,8 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder watched for report files (default: setting intake.drop_folder, "
         "else 'masuk' in the data folder)",
     )
-    _add_kpi_commands(commands)
-    _add_export_command(commands)
     for module in _command_modules():
         module.add_parser(commands)
     return parser
@@ -161,30 +159,6 @@ def _add_print_options(snap) -> None:
     snap.add_argument("--paper", choices=PAPERS, help="paper size (default A4)")
     snap.add_argument("--landscape", action="store_true", help="landscape page")
     snap.add_argument("--privacy", action="store_true", help="hide customer data on the page")
-
-
-def _add_export_command(commands) -> None:
-    export = commands.add_parser("export", help="reports as an HTML map, CSV or XLSX")
-    export.add_argument("format", choices=["html", "csv", "xlsx"])
-    export.add_argument("--out", required=True, type=Path)
-    export.add_argument("--from", dest="date_from", metavar="DATE", help="first WIB day")
-    export.add_argument("--to", dest="date_to", metavar="DATE", help="last WIB day, inclusive")
-    export.add_argument("--privacy", action="store_true", help="leave out customer data")
-
-
-def _add_kpi_commands(commands) -> None:
-    kpi = commands.add_parser("kpi", help="KPI figures of a period (dates in WIB)")
-    kpi.add_argument("--from", dest="date_from", required=True, metavar="DATE")
-    kpi.add_argument(
-        "--to", dest="date_to", required=True, metavar="DATE", help="last day, inclusive"
-    )
-    kpi.add_argument("--by", choices=KPI_GROUPINGS)
-    kpi.add_argument("--format", choices=["table", "csv", "json"], default="table")
-
-    handover = commands.add_parser("handover", help="shift handover recap, text or PDF")
-    handover.add_argument("--date", required=True, metavar="DATE", help="WIB day the shift began")
-    handover.add_argument("--shift", required=True, choices=["pagi", "sore", "malam"])
-    handover.add_argument("--out", type=Path, help="FILE.txt or FILE.pdf (default: print)")
 
 
 def _non_negative(text: str) -> int:
@@ -294,12 +268,6 @@ def _run(args) -> int:
         return _assign(args)
     if args.command == "serve":
         return _serve(args)
-    if args.command == "kpi":
-        return _kpi(args)
-    if args.command == "handover":
-        return _handover(args)
-    if args.command == "export":
-        return _export(args)
     for module in _command_modules():
         if args.command == module.NAME:
             return module.run(args)
@@ -444,37 +412,6 @@ def _snapshot(args) -> int:
     return EXIT_OK
 
 
-def _export(args) -> int:
-    from services.database import open_database
-
-    start = end = None
-    if args.date_from:
-        start = datetime.combine(_wib_date(args.date_from, "--from"), time(), WIB)
-    if args.date_to:
-        last = _wib_date(args.date_to, "--to")
-        end = datetime.combine(last + timedelta(days=1), time(), WIB)  # --to is inclusive
-    if start is not None and end is not None and end <= start:
-        raise ValueError(f"--to {args.date_to} is before --from {args.date_from}")
-    suffixes = {"html": (".html", ".htm"), "csv": (".csv",), "xlsx": (".xlsx",)}[args.format]
-    if args.out.suffix.lower() not in suffixes:
-        raise ValueError(f"--out '{args.out}' must end in {suffixes[0]} for {args.format}")
-    check_db_exists(args.db)
-    database = open_database(args.db)
-    try:
-        if args.format == "html":
-            from services.export_html import export_html
-
-            count = export_html(database, args.out, start, end, privacy=args.privacy)
-        else:
-            from services.export_tables import export_reports
-
-            count = export_reports(database, args.out, args.format, start, end, args.privacy)
-    finally:
-        database.dispose()
-    print(f"comcen: {count} laporan diekspor ke {args.out}")
-    return EXIT_OK
-
-
 def _db(args) -> int:
     from services.database import open_database
 
@@ -526,70 +463,6 @@ def _serve(args) -> int:
         sender.stop()
         server.stop()
         database.dispose()
-    return EXIT_OK
-
-
-def _wib_date(text: str, option: str) -> date:
-    """A YYYY-MM-DD day, or ValueError naming the option."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{option} '{text}' is not a date YYYY-MM-DD (WIB)") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValueError(f"{option} '{text}' is outside {MIN_YEAR}–{MAX_YEAR}")
-    return day
-
-
-def _kpi(args) -> int:
-    from services.database import open_database
-    from services.kpi_engine import compute
-    from services.kpi_engine import output as kpi_output
-
-    first = _wib_date(args.date_from, "--from")
-    last = _wib_date(args.date_to, "--to")
-    if last < first:
-        raise ValueError(f"--to {args.date_to} is before --from {args.date_from}")
-    start = datetime.combine(first, time(), WIB)
-    end = datetime.combine(last + timedelta(days=1), time(), WIB)  # --to is inclusive
-    database = open_database(args.db)
-    try:
-        with database.read() as session:
-            report = compute(session, start, end, by=args.by)
-    finally:
-        database.dispose()
-    writers = {"json": kpi_output.to_json, "csv": kpi_output.to_csv}
-    sys.stdout.write(writers.get(args.format, kpi_output.to_table)(report))
-    if args.format == "json":
-        sys.stdout.write("\n")
-    return EXIT_OK
-
-
-def _handover(args) -> int:
-    from services.database import open_database
-    from services.kpi_engine import handover
-
-    day = _wib_date(args.date, "--date")
-    suffix = args.out.suffix.lower() if args.out else ""
-    if args.out is not None and suffix not in (".txt", ".pdf"):
-        raise ValueError(f"--out '{args.out}' must end in .txt or .pdf")
-    if handover.shift_bounds(day, args.shift)[0] > utc_now():
-        raise ValueError(f"shift {args.shift} of {args.date} has not started yet")
-    database = open_database(args.db)
-    try:
-        with database.read() as session:
-            recap = handover.build(session, day, args.shift)
-    finally:
-        database.dispose()
-    if args.out is None:
-        sys.stdout.write(handover.to_text(recap))
-        return EXIT_OK
-    if suffix == ".txt":
-        args.out.write_text(handover.to_text(recap), encoding="utf-8")
-    else:
-        if not has_display():
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        _load("ui.handover_pdf").render_pdf(recap, args.out)
-    print(f"comcen: rekap shift disimpan ke {args.out}")
     return EXIT_OK
 
 

@@ -272,6 +272,23 @@ ENGLISH = {
     "Koreksi waktu…": "Correct time…",
     "Koreksi waktu tahap": "Correct a stage time",
     "Waktu tercatat": "Recorded time",
+    "Hampir lewat target": "Close to target",
+    "Jumlah per tahap": "Count per stage",
+    "Rekap serah terima…": "Shift handover…",
+    "Salin untuk grup": "Copy for the group chat",
+    "Simpan PDF…": "Save PDF…",
+    "Target RCT": "RCT target",
+    "Target RPT": "RPT target",
+    "Tren 30 hari": "30-day trend",
+    "ULP dan target": "ULP and targets",
+    "kode": "code",
+    "menit": "minutes",
+    "nama": "name",
+    "Database tidak terjangkau; laporan belum tersimpan. Isian tetap di sini: "
+    "simpan lagi setelah koneksi kembali.": (
+        "The database cannot be reached; the report is not saved yet. What you typed "
+        "stays here: save again once the connection is back."
+    ),
     "dari": "of",
     "Cari nomor, desa, ULP, regu, nama, IDPEL, telepon…": (
         "Search number, village, ULP, crew, name, IDPEL, phone…"

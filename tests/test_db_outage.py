@@ -110,3 +110,35 @@ def test_window_shows_the_banner_while_the_server_is_away(qtbot, private_pg):
     finally:
         win.shutdown()
         database.dispose()
+
+
+def test_a_half_typed_call_form_survives_the_outage_and_saves_once(qtbot, private_pg):
+    from tests.test_call_form import fill, report_count, show_active
+    from ui.call_form import QtCallForm
+
+    cluster, url = private_pg
+    database = open_database(url)
+    try:
+        form = QtCallForm(database)
+        qtbot.addWidget(form)
+        show_active(qtbot, form)
+        fill(qtbot, form, "512345678901", "+62 812 1111 2222")
+
+        cluster.stop()
+        assert not form.save()
+        assert form.isVisible()
+        assert "belum tersimpan" in form.field_error("general")  # in words, no exception
+        assert form.idpel_edit.text() == "512345678901"  # nothing the operator typed lost
+        assert form.phone_edit.text() == "+62 812 1111 2222"
+
+        cluster.start_again()
+        saved = False
+        for _ in range(20):  # the pool notices the server is back on a new connection
+            saved = form.save()
+            if saved:
+                break
+            time.sleep(0.5)
+        assert saved, form.field_error("general")
+        assert report_count(database) == 1
+    finally:
+        database.dispose()

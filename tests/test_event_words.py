@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from comcen_desktop.storage.models import Crew, Event, Report
-from services import dispatch, event_words
+from services import dispatch, event_sentences, event_words
 from services.event_words import Names, describe, kind_code, kind_label, subject
 from tests.factories import add_reports, crew_ids
 
@@ -40,7 +40,7 @@ def test_every_written_kind_has_a_label_and_a_sentence():
     kinds = written_kinds()
     assert {"create", "assign", "incident_assign", "notice_sent", "sign_in"} <= kinds
     assert sorted(kinds - set(event_words.KIND_LABELS)) == []
-    assert sorted(k for k in kinds if k not in event_words._SENTENCES) == []
+    assert sorted(k for k in kinds if k not in event_sentences.SENTENCES) == []
 
 
 def test_labels_and_codes():

@@ -90,7 +90,7 @@ def test_handover_command_text_and_pdf(day_database, sqlite_url, tmp_path):
 def test_handover_refuses_a_bad_date_and_suffix(database, sqlite_url, tmp_path):
     env = {"COMCEN_HOME": str(tmp_path)}
     bad = run_comcen(
-        "--db", sqlite_url, "handover", "--date", "10-06-2025", "--shift", "pagi", env_update=env
+        "--db", sqlite_url, "handover", "--date", "30-02-2025", "--shift", "pagi", env_update=env
     )
     assert bad.returncode == 1 and "--date" in bad.stderr
     odd = run_comcen(

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from comcen_desktop.domain import CATEGORY_LABELS, MEDIA_LABELS, STAGE_LABELS, Media, Source, Stage
 from comcen_desktop.i18n import tr
@@ -54,6 +54,10 @@ SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 ERROR_STYLE = "color: #c0392b;"
 MIN_VILLAGE_TEXT = 2
 DISCARD_CONFIRM_S = 4.0
+UNREACHABLE = (
+    "Database tidak terjangkau; laporan belum tersimpan. Isian tetap di sini: "
+    "simpan lagi setelah koneksi kembali."
+)
 
 
 class _RefusedError(Exception):
@@ -392,6 +396,11 @@ class QtCallForm(QDialog):
             report_id, message = self._store(self.raw())
         except _RefusedError as refused:
             self._show_errors(refused.errors)
+            return False
+        except OperationalError:
+            # The server is away or the file is busy: the form keeps everything typed.
+            log.warning("Call form not saved: database unreachable", exc_info=True)
+            self.set_error("general", tr(UNREACHABLE))
             return False
         except SQLAlchemyError as exc:
             log.exception("Call form not saved")
