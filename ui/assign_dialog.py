@@ -43,7 +43,7 @@ class QtAssignDialog(QDialog):
         layout.addWidget(self.list)
         layout.addWidget(buttons)
         self._select_first_visible()
-        self.resize(460, 420)
+        self.resize(640, 460)  # room for "Regu … — posko (ULP) · status, antrean"
 
     def _item(self, crew: CrewView, refusal: str | None) -> QListWidgetItem:
         status = CREW_STATUS_LABELS[CrewStatus(crew.status)]

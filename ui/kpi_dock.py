@@ -44,7 +44,7 @@ class QtKpiChart(pg.PlotWidget):
             pens=[pg.mkPen(None)] * len(xs),
         )
         self._draw_targets(xs, targets)
-        self._draw_labels(xs, values)
+        self._draw_labels(xs, values, targets)
         self.getAxis("bottom").setTicks([list(zip(xs, names, strict=True))])
         top = max([h for h in heights] + [t or 0 for t in targets] + [1.0])
         self.setYRange(0, top * 1.25, padding=0)
@@ -58,14 +58,17 @@ class QtKpiChart(pg.PlotWidget):
                 ty += [target, target]
         self._targets.setData(tx, ty)
 
-    def _draw_labels(self, xs, values) -> None:
+    def _draw_labels(self, xs, values, targets) -> None:
         for label in self._labels:
             self.removeItem(label)
         self._labels = []
-        for x, value in zip(xs, values, strict=True):
+        for x, value, target in zip(xs, values, targets, strict=True):
             text = "–" if value is None else f"{value:.0f}"
-            label = pg.TextItem(text, color="#2c3e50", anchor=(0.5, 1.0))
-            label.setPos(x, value or 0)
+            # Above both the bar and the dashed target tick, so neither crosses the digits.
+            label = pg.TextItem(
+                text, color="#2c3e50", anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210)
+            )
+            label.setPos(x, max(value or 0, target or 0))
             self.addItem(label)
             self._labels.append(label)
 
@@ -106,6 +109,9 @@ class QtKpiDock(QDockWidget):
         self.summary.setText(_summary_text(overall))
 
 
+NBSP = "\u00a0"
+
+
 def _summary_text(overall) -> str:
     if overall is None:
         return ""
@@ -113,8 +119,10 @@ def _summary_text(overall) -> str:
     def fmt(value, unit=""):
         return "–" if value is None else f"{value:.1f}{unit}"
 
+    # No-break spaces: "31.2 %)" must not wrap apart in a narrow dock.
     def kpi(name: str, mean, achieved) -> str:
-        return f"{name} {fmt(mean, ' mnt')} ({tr('capaian')} {fmt(achieved, ' %')})"
+        mean_text, achieved_text = fmt(mean, NBSP + "mnt"), fmt(achieved, NBSP + "%")
+        return f"{name}{NBSP}{mean_text} ({tr('capaian')}{NBSP}{achieved_text})"
 
     rpt = kpi("RPT", overall.rpt_mean_min, overall.rpt_achievement_pct)
     rct = kpi("RCT", overall.rct_mean_min, overall.rct_achievement_pct)
