@@ -30,7 +30,7 @@ from comcen_desktop.timeutil import to_wib
 from services import events, lifecycle, notices
 from services.placement import Place, Placer
 from services.placement_checks import check_point
-from services.report_fields import FieldError, ParsedReport, VillageIndex, parse_report
+from services.report_fields import FieldError, ParsedReport, VillageIndex
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ OPEN_STAGES_EXCLUDED = (Stage.SELESAI.value, Stage.BATAL.value)
 
 # Built once: intake runs these for every report, and building a statement costs
 # more than SQLite takes to run it.
-_BY_SOURCE_ID = select(Report.id).where(Report.source_id == bindparam("source_id"))
 _EARLIER_FAULT = (
     select(Report.id)
     .where(
@@ -114,24 +113,16 @@ def receive(
     now: datetime | None = None,
 ) -> IntakeResult:
     """Check, de-duplicate, place, link and store one raw report (in the caller's
-    transaction). Nothing is written when there are errors or for a duplicate."""
-    origin = Source(source)
-    earlier = _stored_duplicate(session, raw)
-    if earlier is not None:
-        return IntakeResult(earlier, False, True, flag=earlier.placement_flag)
+    transaction). Nothing is written when there are errors or for a duplicate.
 
-    missing = [
-        FieldError(key, f"'{key}' wajib untuk laporan dari {origin.value}.")
-        for key in REQUIRED.get(origin, ())
-        if isinstance(raw, dict) and is_blank(raw.get(key))
-    ]
-    if gazetteer is None and isinstance(raw, dict) and raw.get("village"):
-        gazetteer = village_index(session)
-    parsed, errors = parse_report(raw, now=now, gazetteer=gazetteer)
-    if missing or parsed is None:
-        return IntakeResult(None, False, False, errors=missing + errors)
+    One report is a batch of one: the same code as services.intake_batch, so the call
+    form, a single POST, a drop-folder file and a burst can never disagree."""
+    from services.intake_batch import receive_batch  # it builds on this module
 
-    return _store_parsed(session, placer, parsed, origin, actor, gazetteer)
+    (result,) = receive_batch(
+        session, placer, [raw], source=source, actor=actor, gazetteer=gazetteer, now=now
+    )
+    return result
 
 
 def is_blank(value) -> bool:
@@ -213,20 +204,6 @@ def _position(report: Report) -> dict:
     }
 
 
-def _stored_duplicate(session: Session, raw) -> Report | None:
-    if not isinstance(raw, dict):
-        return None
-    source_id = raw.get("source_id")
-    if isinstance(source_id, int) and not isinstance(source_id, bool):
-        source_id = str(source_id)
-    if not isinstance(source_id, str) or not source_id.strip():
-        return None
-    # The id alone, then the identity map: cheaper than loading a row that is
-    # almost never there.
-    found = session.scalar(_BY_SOURCE_ID, {"source_id": source_id.strip()})
-    return session.get(Report, found) if found is not None else None
-
-
 def new_report_from(parsed: ParsedReport, origin: Source) -> NewReport:
     return NewReport(
         reported_at=parsed.reported_at,
@@ -244,34 +221,6 @@ def new_report_from(parsed: ParsedReport, origin: Source) -> NewReport:
         customers=parsed.customers,
         source=origin.value,
     )
-
-
-def _store_parsed(
-    session: Session,
-    placer: Placer,
-    parsed: ParsedReport,
-    origin: Source,
-    actor: str,
-    gazetteer,
-) -> IntakeResult:
-    new = new_report_from(parsed, origin)
-    place, flag, fix, message = judge_point(placer, parsed, gazetteer)
-    if flag is not None:
-        new.lon = new.lat = None  # the point as given is in placement_fix["given"]
-
-    days = repeat_days(session)
-    repeat_of = find_repeat_of(session, new.idpel, new.category.value, new.reported_at, days)
-
-    report = insert_report(
-        session,
-        new,
-        place,
-        actor,
-        placement_flag=flag,
-        placement_fix=fix,
-        repeat_of_id=repeat_of.id if repeat_of else None,
-    )
-    return IntakeResult(report, True, False, [], flag, repeat_of, message)
 
 
 def repeat_days(session: Session) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from comcen_desktop.domain import Category, Source, Stage
@@ -24,6 +24,17 @@ from services.placement import Placer
 from services.report_fields import FieldError, ParsedReport, parse_report
 
 log = logging.getLogger(__name__)
+
+# Built once with expanding parameters: SQLAlchemy then caches their compiled form,
+# which a single report (the call form, one POST) would otherwise pay for each time.
+_STORED = select(Report).where(Report.source_id.in_(bindparam("source_ids", expanding=True)))
+_NEXT_ID = select(func.coalesce(func.max(Report.id), 0) + 1)
+_EARLIER_FAULTS = select(Report.idpel, Report.reported_at, Report.id).where(
+    Report.idpel.in_(bindparam("idpels", expanding=True)),
+    Report.category != Category.KELUHAN.value,
+    Report.stage != Stage.BATAL.value,
+    Report.reported_at >= bindparam("since"),
+)
 
 
 def receive_batch(
@@ -128,7 +139,7 @@ def _stored_by_source_id(session: Session, raws: list) -> dict[str, Report]:
     wanted = {sid for sid in map(_source_id, raws) if sid is not None}
     if not wanted:
         return {}
-    found = session.scalars(select(Report).where(Report.source_id.in_(wanted)))
+    found = session.scalars(_STORED, {"source_ids": list(wanted)})
     return {report.source_id: report for report in found}
 
 
@@ -137,7 +148,7 @@ def _next_ids(session: Session, count: int) -> list[int] | None:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # Write transactions hold SQLite's lock from BEGIN (IMMEDIATE, services.database).
-        first = session.scalar(select(func.coalesce(func.max(Report.id), 0) + 1))
+        first = session.scalar(_NEXT_ID)
         return list(range(first, first + count))
     if dialect == "postgresql":
         query = text(
@@ -156,14 +167,9 @@ def _earlier_faults(
     if not idpels:
         return {}
     since = min(p.reported_at for p in parsed) - timedelta(days=days)
-    query = select(Report.idpel, Report.reported_at, Report.id).where(
-        Report.idpel.in_(idpels),
-        Report.category != Category.KELUHAN.value,
-        Report.stage != Stage.BATAL.value,
-        Report.reported_at >= since,
-    )
     earlier: dict[str, list[tuple[datetime, int]]] = {}
-    for idpel, at, report_id in session.execute(query):
+    rows = session.execute(_EARLIER_FAULTS, {"idpels": list(idpels), "since": since})
+    for idpel, at, report_id in rows:
         earlier.setdefault(idpel, []).append((at, report_id))
     return earlier
 
