@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_S = 5
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -37,7 +38,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that does not answer (a cable pulled, not a refused port) must fail a
+    # save in seconds, with the form kept, not hang the console for the TCP timeout.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": PG_CONNECT_S}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> Config:
