@@ -156,6 +156,7 @@ ENGLISH = {
     "Lewat target": "Past target",
     "Pekerjaan lewat target": "Jobs past target",
     "tidak tampil": "not shown",
+    "terburuk": "worst",
     "belum ada regu": "no crew yet",
     "RPT per ULP (menit)": "RPT per ULP (minutes)",
     "RCT per ULP (menit)": "RCT per ULP (minutes)",

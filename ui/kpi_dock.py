@@ -30,6 +30,9 @@ class QtKpiChart(pg.PlotWidget):
         self.addItem(self._targets)
         self._labels: list[pg.TextItem] = []
 
+    # Behind a bar's figure, so a target tick or grid line never crosses the digits.
+    LABEL_FILL = (255, 255, 255, 210)
+
     def show_values(
         self, names: list[str], values: list[float | None], targets: list[float | None]
     ) -> None:
@@ -66,7 +69,7 @@ class QtKpiChart(pg.PlotWidget):
             text = "–" if value is None else f"{value:.0f}"
             # Above both the bar and the dashed target tick, so neither crosses the digits.
             label = pg.TextItem(
-                text, color="#2c3e50", anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210)
+                text, color="#2c3e50", anchor=(0.5, 1.0), fill=pg.mkBrush(self.LABEL_FILL)
             )
             label.setPos(x, max(value or 0, target or 0))
             self.addItem(label)

@@ -152,6 +152,8 @@ class QtWallNumbers(QWidget):
 class QtWallKpiChart(QtKpiChart):
     """The console's per-ULP bars, light on dark and in wall-sized type."""
 
+    LABEL_FILL = (11, 18, 32, 200)  # BACKGROUND, a little see-through
+
     def __init__(self, title: str, parent=None):
         super().__init__(title, parent)
         self._title = title
@@ -180,8 +182,8 @@ class QtWallKpiChart(QtKpiChart):
         top = max([v or 0.0 for v in values] + [t or 0.0 for t in targets] + [1.0])
         self.setYRange(0, top * 1.6, padding=0)
 
-    def _draw_labels(self, xs, values) -> None:
-        super()._draw_labels(xs, values)
+    def _draw_labels(self, xs, values, targets) -> None:
+        super()._draw_labels(xs, values, targets)
         for label in self._labels:
             label.setColor(TEXT)
             label.setFont(self._font)
@@ -233,7 +235,8 @@ class QtLateBoard(QFrame):
             self._layout.insertWidget(1 + index, label)
         hidden = len(self._jobs) - len(shown)
         title = f"{tr('Pekerjaan lewat target')}: {len(self._jobs)}"
-        self.title.setText(title + (f"  ({hidden} {tr('tidak tampil')})" if hidden else ""))
+        # Short enough for the board's width at wall type size: which ones are shown.
+        self.title.setText(title + (f" · {len(shown)} {tr('terburuk')}" if hidden else ""))
         if not self._jobs:
             self.title.setText(f"{tr('Pekerjaan lewat target')}: 0 ✓")
 
