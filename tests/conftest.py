@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,13 @@ def database(sqlite_url):
     db = open_database(sqlite_url)
     yield db
     db.dispose()
+
+
+def _stop_on_sigterm(_signum, _frame) -> None:
+    # As Ctrl+C does: pytest unwinds and the session fixtures stop what they started
+    # (the PostgreSQL test cluster), instead of leaving a server behind.
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config) -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
