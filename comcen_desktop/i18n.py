@@ -143,6 +143,7 @@ ENGLISH = {
         "The database is busy or unreachable; the change is not stored yet, try again."
     ),
     "tidak ada kabar": "no news",
+    "{number} ({n} laporan)": "{number} ({n} reports)",
     "Lepas: {n} laporan masuk antrean (ke-{k}); {job} tetap dikerjakan": (
         "Drop: {n} report(s) join the queue (#{k}); {job} stays the current job"
     ),
@@ -157,6 +158,16 @@ ENGLISH = {
     "Pekerjaan lewat target": "Jobs past target",
     "tidak tampil": "not shown",
     "terburuk": "worst",
+    "Hari ini": "Today",
+    "API lokal sekarang aktif di konsol ini": "The local API now runs on this console",
+    "tidak di konsol ini": "not on this console",
+    "API lokal (PLN Mobile, posisi regu) dilayani konsol ini.": (
+        "The local API (PLN Mobile, crew positions) is served by this console."
+    ),
+    "Port dipakai program lain (mis. konsol lain di PC ini); dicoba lagi tiap 10 detik.": (
+        "The port is used by another program (e.g. another console on this PC); "
+        "tried again every 10 seconds."
+    ),
     "belum ada regu": "no crew yet",
     "RPT per ULP (menit)": "RPT per ULP (minutes)",
     "RCT per ULP (menit)": "RCT per ULP (minutes)",

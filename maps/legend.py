@@ -20,6 +20,7 @@ from comcen_desktop.domain import (
 )
 from maps import style
 from maps.layers.crews import paint_crew_symbol, status_colour
+from maps.layers.incidents import ACTIVE_COLOUR, PROPOSED_COLOUR
 from maps.layers.posko import paint_posko_symbol
 from maps.layers.sprites import PinSprites, sprite_index
 
@@ -37,9 +38,11 @@ class Counts:
     by_stage: Counter = field(default_factory=Counter)
     recently_closed: int = 0
     closed_hours: float = 0.0
+    incidents: int = 0  # confirmed padam meluas
+    proposals: int = 0  # proposed ones with a circle of their own (not joiners)
 
     @classmethod
-    def of(cls, reports, closed_hours: float = 0.0) -> Counts:
+    def of(cls, reports, closed_hours: float = 0.0, incidents=(), proposals=()) -> Counts:
         open_reports = [r for r in reports if r.stage not in CLOSED_STAGES]
         return cls(
             total=len(open_reports),
@@ -48,7 +51,30 @@ class Counts:
             by_stage=Counter(r.stage for r in open_reports),
             recently_closed=len(reports) - len(open_reports),
             closed_hours=closed_hours,
+            incidents=len(incidents),
+            proposals=len(own_circles(proposals)),
         )
+
+
+def own_circles(proposals) -> list:
+    """Proposals drawn as a circle: a joiner shows as its incident's circle instead."""
+    return [p for p in proposals if p.incident_id is None]
+
+
+def paint_incident_symbol(
+    painter: QPainter, centre: QPointF, diameter: float, confirmed: bool, line: float
+) -> None:
+    """A padam meluas circle: solid when confirmed, dashed for a proposal."""
+    colour = ACTIVE_COLOUR if confirmed else PROPOSED_COLOUR
+    pen = QPen(colour, line)
+    pen.setStyle(Qt.PenStyle.SolidLine if confirmed else Qt.PenStyle.DashLine)
+    fill = QColor(colour)
+    fill.setAlpha(40 if confirmed else 18)
+    painter.save()
+    painter.setPen(pen)
+    painter.setBrush(fill)
+    painter.drawEllipse(centre, diameter / 2, diameter / 2)
+    painter.restore()
 
 
 def _font(pixels: float, bold: bool = False) -> QFont:
@@ -144,6 +170,15 @@ def paint_legend(
     ):
         centre = cursor.row(label, counts.late if age == AGE_LATE else None)
         _blit(painter, pins, centre, sprite_index(Stage.PENGERJAAN, age))
+
+    if counts.incidents or counts.proposals:
+        cursor.heading("Padam meluas")
+        for confirmed, label, count in (
+            (True, "Padam meluas (dikonfirmasi)", counts.incidents),
+            (False, "Usulan padam meluas", counts.proposals),
+        ):
+            centre = cursor.row(label, count)
+            paint_incident_symbol(painter, centre, 17, confirmed, 2.0)
 
     cursor.heading("Posko dan regu")
     paint_posko_symbol(painter, cursor.row("Posko Yantek"), style.POSKO_SIZE_PX)

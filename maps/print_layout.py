@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF
 PAPERS_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A0": (841.0, 1189.0)}
 MIN_DPI, MAX_DPI = 50, 1200
 MM_PER_INCH = 25.4
+MARGIN_MM, GAP_MM = 8.0, 4.0  # on A4; times the size factor
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class PageLayout:
             "north_arrow": self.north_arrow,
             "footer": self.footer,
         }
+
+    @property
+    def printable(self) -> QRectF:
+        """The page inside its margins: nothing may be drawn outside it."""
+        margin = MARGIN_MM * self.k
+        return self.page.adjusted(margin, margin, -margin, -margin)
+
+    def side_boxes(self) -> dict[str, QRectF]:
+        """The side column (right on a wide page, under the map on a tall one)."""
+        return {"legend": self.legend, "table": self.table, "oldest": self.oldest}
 
     def relative(self, name: str) -> tuple[float, float, float, float]:
         """A rectangle as fractions of the page: the same at every DPI."""
@@ -74,7 +85,7 @@ def layout_page(width_mm: float, height_mm: float) -> PageLayout:
     """Header on top, footer at the bottom; the side panel goes right on a wide page and
     under the map on a tall one, so the island keeps as much paper as it can."""
     k = size_factor(width_mm, height_mm)
-    margin, gap = 8 * k, 4 * k
+    margin, gap = MARGIN_MM * k, GAP_MM * k
     page = QRectF(0, 0, width_mm, height_mm)
     inner = page.adjusted(margin, margin, -margin, -margin)
     header = QRectF(inner.left(), inner.top(), inner.width(), 15 * k)

@@ -15,7 +15,16 @@ from __future__ import annotations
 from collections import Counter
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPicture, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPicture,
+    QPolygonF,
+)
 
 from comcen_desktop.domain import CLOSED_STAGES, STAGE_COLOURS, STAGE_ORDER, Stage
 from comcen_desktop.timeutil import format_age, format_wib
@@ -25,7 +34,7 @@ from maps.layers.crews import fan_offsets, paint_crew_symbol, status_colour
 from maps.layers.pins import draw_rank
 from maps.layers.posko import paint_posko_symbol
 from maps.layers.sprites import CLOSED_SHRINK, PinSprites, paint_pin
-from maps.legend import LEGEND_WIDTH, Counts, paint_legend
+from maps.legend import LEGEND_WIDTH, Counts, own_circles, paint_incident_symbol, paint_legend
 from maps.print_layout import MM_PER_INCH, PageLayout, round_length_m, scale_denominator
 from maps.projection import fit_aspect, geometry_path, island_rect, scene_point, scene_xy
 
@@ -34,6 +43,9 @@ MUTED = QColor("#5d6d7e")
 HEADER_FILL = QColor("#1f3a5f")
 RULE = QColor("#c8d0d8")
 PIN_MM, POSKO_MM, CREW_MM = 2.4, 3.4, 3.6  # on A4; times the layout's size factor
+# A 500 m padam meluas is a fraction of a millimetre at island scale: like the console's
+# MIN_RING_PX ring, the printed circle never gets smaller than this (on A4, times k).
+INCIDENT_MIN_MM = 4.5
 OPEN_STAGES = [s for s in STAGE_ORDER if s not in CLOSED_STAGES]
 SHORT_STAGE = {
     Stage.LAPOR: "Lapor",
@@ -54,7 +66,7 @@ def paint_print_page(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(layout.page, QColor("#ffffff"))
-    counts = Counts.of(content.reports, content.closed_hours)
+    counts = content.counts()
     k = layout.k
     _paint_header(painter, layout.header, content, counts, k)
     mm_per_m = _paint_map(painter, content, layout.map, k)
@@ -68,6 +80,7 @@ def paint_print_page(
 
 # --- text ------------------------------------------------------------------------
 TEXT_UNITS = 10  # text is laid out in tenths of a millimetre: QFont sizes are integers
+FIT_SLACK = 0.97  # metrics come from the screen font; leave room for the printer's
 
 
 def _font(size_mm: float, bold: bool = False) -> QFont:
@@ -79,8 +92,23 @@ def _font(size_mm: float, bold: bool = False) -> QFont:
     return font
 
 
+def text_width(value: str, size_mm: float, bold: bool = False) -> float:
+    """Printed width of ``value`` in millimetres (no hinting, so the same at every DPI)."""
+    return QFontMetricsF(_font(size_mm, bold)).horizontalAdvance(value) / TEXT_UNITS
+
+
+def fit_text(value: str, width_mm: float, size_mm: float, bold: bool = False) -> str:
+    """``value`` elided with "…" so it fits ``width_mm``: a cut line would hide its end."""
+    usable = width_mm * FIT_SLACK * TEXT_UNITS
+    metrics = QFontMetricsF(_font(size_mm, bold))
+    if metrics.horizontalAdvance(value) <= usable:
+        return value
+    return metrics.elidedText(value, Qt.TextElideMode.ElideRight, max(0.0, usable))
+
+
 def text(painter, rect: QRectF, value: str, size_mm: float, colour=INK, bold=False, align=None):
     align = align if align is not None else Qt.AlignmentFlag.AlignLeft
+    value = fit_text(value, rect.width(), size_mm, bold)
     painter.save()
     painter.scale(1 / TEXT_UNITS, 1 / TEXT_UNITS)
     painter.setFont(_font(size_mm, bold))
@@ -158,6 +186,7 @@ def _paint_map(painter, content, rect: QRectF, k: float) -> float:
         if area.kind == "ulp":
             point, beside = _label_point(area)
             _halo_label(painter, to_mm(point), area.name.upper(), 3.2 * k, beside)
+    _paint_incidents(painter, content, to_mm, s, k)
     for station in content.posko:
         if station.lon is not None and station.lat is not None:
             centre = to_mm(scene_point(station.lon, station.lat))
@@ -209,6 +238,17 @@ def _symbol(painter, centre: QPointF, size_mm: float, design_px: float, paint) -
     painter.scale(size_mm / design_px, size_mm / design_px)
     paint(painter, QPointF(0, 0), design_px)
     painter.restore()
+
+
+def _paint_incidents(painter, content, to_mm, s: float, k: float) -> None:
+    """Padam meluas under posko, crews and pins: proposals dashed, confirmed solid on top."""
+    shapes = [(p, False) for p in own_circles(content.incident_proposals)]
+    shapes += [(i, True) for i in content.incidents]
+    for shape, confirmed in shapes:
+        centre = to_mm(scene_point(shape.lon, shape.lat))
+        diameter = max(2 * float(shape.radius_m) * s, INCIDENT_MIN_MM * k)
+        line = (0.45 if confirmed else 0.35) * k
+        paint_incident_symbol(painter, centre, diameter, confirmed, line)
 
 
 def _paint_crews(painter, crews, to_mm, k: float) -> None:
@@ -301,14 +341,16 @@ def _paint_legend(painter, rect: QRectF, counts: Counts, target_min: float, dpi:
     measuring.end()
     unit = min(rect.width() / LEGEND_WIDTH, rect.height() / needed)  # mm per legend unit
     painter.save()
-    painter.setPen(QPen(RULE, 0.2))
-    painter.drawRect(rect)
     painter.translate(rect.topLeft())
     painter.scale(unit, unit)
     box = QRectF(0, 0, rect.width() / unit, rect.height() / unit)
     sprite_dpr = max(1.0, dpi / MM_PER_INCH * unit)
     paint_legend(painter, box, sprites, counts, target_min, sprite_dpr)
     painter.restore()
+    # The frame goes last: the legend's background fill would cover its right edge.
+    painter.setPen(QPen(RULE, 0.2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(rect.adjusted(0.1, 0.1, -0.1, -0.1))  # the line stays inside
 
 
 def table_rows(content) -> list[tuple[str, Counter, int]]:
@@ -335,9 +377,11 @@ def _paint_table(painter, rect: QRectF, content, k: float) -> None:
     first = rect.width() * 0.22
     other = (rect.width() - first) / (len(headers) - 1)
     row_h = min(4.4 * k, (rect.height() - heading.height()) / (len(rows) + 1))
-    size = min(2.3 * k, row_h * 0.6)
+    lines = [headers, *[_cells(row) for row in rows]]
+    widths = [first, *[other] * (len(headers) - 1)]
+    size = _table_size(lines, widths, min(2.3 * k, row_h * 0.6), 1.2 * k)
     y = heading.bottom()
-    for index, cells in enumerate([headers, *[_cells(row) for row in rows]]):
+    for index, cells in enumerate(lines):
         is_head, is_total = index == 0, index == len(rows)
         if is_head or is_total:
             painter.fillRect(QRectF(rect.left(), y, rect.width(), row_h), QColor("#e8edf2"))
@@ -355,25 +399,34 @@ def _paint_table(painter, rect: QRectF, content, k: float) -> None:
     painter.restore()
 
 
+def _table_size(lines, widths, size: float, pad: float) -> float:
+    """The largest text size up to ``size`` at which every cell fits its column."""
+    for column, width in enumerate(widths):
+        widest = max(text_width(cells[column], size, bold=True) for cells in lines)
+        if widest > (width - pad) * FIT_SLACK:
+            size *= (width - pad) * FIT_SLACK / widest
+    return size
+
+
 def _cells(row) -> list[str]:
     name, by_stage, late = row
     values = [by_stage.get(s, 0) for s in OPEN_STAGES]
     return [name, *map(str, values), str(sum(values)), str(late)]
 
 
-def oldest_lines(content, privacy: bool, limit: int = 8) -> list[tuple[str, str]]:
-    """The oldest open reports as (first line, customer line) texts."""
+def oldest_lines(content, privacy: bool, limit: int = 8) -> list[tuple[str, str, str]]:
+    """The oldest open reports as (first line, age, customer line) texts."""
     open_reports = [r for r in content.reports if r.stage not in CLOSED_STAGES]
     open_reports.sort(key=lambda r: r.age_min, reverse=True)
     lines = []
     for r in open_reports[:limit]:
-        first = f"{r.number} · {r.ulp} · {r.village or '–'} · {format_age(r.age_min)}"
+        first = f"{r.number} · {r.ulp} · {r.village or '–'}"
         if privacy:
             second = "data pelanggan disembunyikan"
         else:
             parts = [r.name, r.phone, r.idpel and f"IDPEL {r.idpel}", r.address]
             second = " · ".join(p for p in parts if p) or "–"
-        lines.append((first, second))
+        lines.append((first, format_age(r.age_min), second))
     return lines
 
 
@@ -383,14 +436,14 @@ def _paint_oldest(painter, rect: QRectF, content, privacy: bool, k: float) -> No
     line_h = 3.4 * k
     fits = max(0, int((rect.bottom() - heading.bottom()) // (2 * line_h)))
     y = heading.bottom()
-    for first, second in oldest_lines(content, privacy, fits):
-        text(painter, QRectF(rect.left(), y, rect.width(), line_h), first, 2.3 * k, INK, bold=True)
+    size = 2.3 * k
+    for first, age, second in oldest_lines(content, privacy, fits):
+        # The age is what the list is about: it keeps its place, the village is elided.
+        age_w = min(rect.width() / 3, text_width(age, size, bold=True) / FIT_SLACK)
+        line = QRectF(rect.left(), y, rect.width(), line_h)
+        right = Qt.AlignmentFlag.AlignRight
+        text(painter, line, age, size, INK, bold=True, align=right)
+        text(painter, line.adjusted(0, 0, -age_w - 1.5 * k, 0), first, size, INK, bold=True)
         box = QRectF(rect.left() + 2 * k, y + line_h, rect.width() - 2 * k, line_h)
-        text(painter, box, _elide(second, rect.width(), 2.2 * k), 2.2 * k, MUTED)
+        text(painter, box, second, 2.2 * k, MUTED)
         y += 2 * line_h
-
-
-def _elide(value: str, width_mm: float, size_mm: float) -> str:
-    # DejaVu Sans averages ~0.55 em per character; good enough to keep a line in its box.
-    limit = max(4, int(width_mm / (size_mm * 0.55)))
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -7,7 +7,7 @@ and a legend panel. Pins come from the same PinLayer as on screen, sized for the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from comcen_desktop.timeutil import format_wib, utc_now
 from maps.legend import LEGEND_WIDTH, Counts, paint_header, paint_legend
 from maps.projection import fit_aspect
 from maps.qt_map_view import QtMapView
-from services import queries
+from services import incidents, queries
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ class SnapshotContent:
     target_min: float
     now: datetime
     closed_hours: float = 0.0
+    incidents: list = field(default_factory=list)  # padam meluas, confirmed
+    incident_proposals: list = field(default_factory=list)
+
+    def counts(self) -> Counts:
+        return Counts.of(self.reports, self.closed_hours, self.incidents, self.incident_proposals)
 
 
 def ensure_app() -> QApplication:
@@ -66,6 +71,8 @@ def load_content(database, now: datetime | None = None) -> SnapshotContent:
             target_min=float(settings.get(session, "kpi.rpt_target_min")),
             now=now,
             closed_hours=float(settings.get(session, "map.closed_hours")),
+            incidents=incidents.load_active(session),
+            incident_proposals=incidents.propose(session, now),
         )
 
 
@@ -100,6 +107,7 @@ def build_view(content: SnapshotContent) -> QtMapView:
     view.set_static(content.areas, content.villages, content.posko)
     view.set_crews(content.crews)
     view.set_reports(content.reports)
+    view.set_incidents(content.incidents, content.incident_proposals)
     return view
 
 
@@ -145,7 +153,7 @@ def paint_page(painter, view, content, width: int, height: int, sprite_dpr: floa
     view.crews.relayout(QTransform.fromScale(scale, scale))
     view.scene().render(painter, map_rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
 
-    counts = Counts.of(content.reports, content.closed_hours)
+    counts = content.counts()
     title = "Comcen UP3 Bangka — peta laporan"
     stamp = f"Keadaan {format_wib(content.now)}"
     paint_header(painter, QRectF(0, 0, width, header), title, stamp, counts)

@@ -156,7 +156,14 @@ def _setting(b, a, n):
     if key.startswith(TEMPLATE_KEY.format(kind="")):
         label = NOTICE_LABELS.get(key.rsplit(".", 1)[-1], key)
         return f"Templat pemberitahuan '{label}' diubah"
+    if "value" in a:  # the value, before and after (not for templates: long texts)
+        return f"Pengaturan {key}: {_short(b.get('value'))} → {_short(a.get('value'))}"
     return f"Pengaturan {key} diubah"
+
+
+def _short(value, limit: int = 60) -> str:
+    text = "–" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _changed(label: str):

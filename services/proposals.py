@@ -11,8 +11,9 @@ The estimate for each crew, all crews at once with numpy:
   assumption until measured on Bangka's roads);
 - speed: by vehicle (``dispatch.speed_kmh.mobil`` / ``.motor``);
 - queue wait: a simple estimate of the work the crew still has, one figure per job by
-  its stage (``dispatch.remaining_min``); it does not add the drive between queued
-  jobs, so a long queue looks a little shorter than it is;
+  its stage (``dispatch.remaining_min``; a padam meluas is one job at its incident's
+  stage, however many members: see queries.load_crews); it does not add the drive
+  between queued jobs, so a long queue looks a little shorter than it is;
 - shift: crews on their shift (or on call, shift None) come first, crews off shift
   after them, crews off duty (libur) not at all;
 - target left: the response-time target of the report's ULP minus the report's age

@@ -25,9 +25,11 @@ from comcen_desktop.domain import (
     Stage,
     age_class,
 )
+from comcen_desktop.i18n import tr
 from comcen_desktop.storage.models import (
     Crew,
     District,
+    Incident,
     Posko,
     Report,
     ReportStage,
@@ -89,6 +91,10 @@ class CrewView:
     silent_min: float | None = None  # minutes since the last position update
     queue_ids: tuple[int, ...] = ()  # report ids, in the order of ``queue``
     queue_stages: tuple[str, ...] = ()  # stage of each queued report
+    # A padam meluas is one job: its queue entry reads "PM… (16 laporan)", its id is
+    # its first member's, its stage the incident's. None for a single report.
+    queue_incidents: tuple[int | None, ...] = ()
+    queue_sizes: tuple[int, ...] = ()  # reports in each job (1, or the members held)
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ def load_crews(session: Session, now: datetime | None = None) -> list[CrewView]:
     result = []
     for crew in session.scalars(select(Crew).order_by(Crew.posko_id, Crew.code)):
         jobs = queues.get(crew.id, [])
-        queue = tuple(number for _id, number, _stage in jobs)
+        queue = tuple(job.label for job in jobs)
         silent = _silent_minutes(crew.position_at, now)
         result.append(
             CrewView(
@@ -195,8 +201,10 @@ def load_crews(session: Session, now: datetime | None = None) -> list[CrewView]:
                 position_at=crew.position_at,
                 stale=_is_stale(crew.status, silent, stale_after),
                 silent_min=silent,
-                queue_ids=tuple(report_id for report_id, _n, _s in jobs),
-                queue_stages=tuple(stage for _id, _n, stage in jobs),
+                queue_ids=tuple(job.report_id for job in jobs),
+                queue_stages=tuple(job.stage for job in jobs),
+                queue_incidents=tuple(job.incident_id for job in jobs),
+                queue_sizes=tuple(job.size for job in jobs),
             )
         )
     return result
@@ -215,33 +223,81 @@ def _is_stale(status: str, silent: float | None, stale_after: float) -> bool:
     return silent is None or silent > stale_after
 
 
-def _crew_queues(session: Session) -> dict[int, list[tuple[int, str, str]]]:
-    # The job a crew is furthest along with comes first, then by report time.
-    rank = {
-        s: i
-        for i, s in enumerate(
-            [
-                Stage.PENGERJAAN,
-                Stage.NYALA_SEMENTARA,
-                Stage.PERJALANAN,
-                Stage.PENUGASAN,
-                Stage.NYALA,
-            ]
-        )
-    }
+# The job a crew is furthest along with comes first, then by report time.
+_JOB_RANK = {
+    stage: i
+    for i, stage in enumerate(
+        [Stage.PENGERJAAN, Stage.NYALA_SEMENTARA, Stage.PERJALANAN, Stage.PENUGASAN, Stage.NYALA]
+    )
+}
+
+
+@dataclass(frozen=True)
+class _Job:
+    report_id: int
+    label: str
+    stage: str
+    reported_at: datetime
+    incident_id: int | None = None
+    size: int = 1
+
+    def order(self) -> tuple:
+        # Report id breaks ties, so two reports of the same second keep one order.
+        return (_JOB_RANK.get(Stage(self.stage), 9), self.reported_at, self.report_id)
+
+
+def _crew_queues(session: Session) -> dict[int, list[_Job]]:
     rows = session.execute(
-        select(Report.crew_id, Report.id, Report.number, Report.stage, Report.reported_at).where(
+        select(
+            Report.crew_id,
+            Report.id,
+            Report.number,
+            Report.stage,
+            Report.reported_at,
+            Report.incident_id,
+        ).where(
             Report.crew_id.is_not(None),
             Report.stage.not_in([s.value for s in CLOSED_STAGES]),
             _live(utc_now()),
         )
     ).all()
-    # Report id breaks ties, so two reports of the same second keep one order.
-    rows.sort(key=lambda r: (rank.get(Stage(r.stage), 9), r.reported_at, r.id))
-    queues: dict[int, list[tuple[int, str, str]]] = {}
-    for crew_id, report_id, number, stage, _at in rows:
-        queues.setdefault(crew_id, []).append((report_id, number, stage))
+    rows.sort(key=lambda r: (_JOB_RANK.get(Stage(r.stage), 9), r.reported_at, r.id))
+
+    # Members of a padam meluas move together: one job per incident and crew.
+    incidents = _incidents_of(session, {r.incident_id for r in rows if r.incident_id})
+    grouped: dict[tuple, list] = {}
+    for row in rows:
+        incident = row.incident_id if row.incident_id in incidents else None
+        key = (row.crew_id, incident if incident is not None else -row.id)
+        grouped.setdefault(key, []).append(row)
+
+    queues: dict[int, list[_Job]] = {}
+    for (crew_id, _key), members in grouped.items():
+        queues.setdefault(crew_id, []).append(_job(members, incidents))
+    for jobs in queues.values():
+        jobs.sort(key=_Job.order)
     return queues
+
+
+def _incidents_of(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    query = select(Incident.id, Incident.number, Incident.stage).where(Incident.id.in_(ids))
+    return {row.id: (row.number, row.stage) for row in session.execute(query)}
+
+
+def _job(members: list, incidents: dict[int, tuple[str, str]]) -> _Job:
+    first = members[0]  # the member the crew is furthest along with
+    if first.incident_id not in incidents:
+        return _Job(first.id, first.number, first.stage, first.reported_at)
+    number, stage = incidents[first.incident_id]
+    # The crew works the incident's stage, as for a single job; a stage no crew
+    # holds a job in (Lapor) falls back to the members'.
+    if Stage(stage) not in _JOB_RANK:
+        stage = first.stage
+    label = tr("{number} ({n} laporan)").format(number=number, n=len(members))
+    at = min(member.reported_at for member in members)
+    return _Job(first.id, label, stage, at, first.incident_id, len(members))
 
 
 def load_open_reports(session: Session, now: datetime | None = None) -> list[ReportView]:

@@ -152,7 +152,9 @@ def test_a_handover_of_a_shift_not_yet_begun_is_refused(tmp_path):
     assert run_comcen("--db", db, "db", "upgrade", env_update=home).returncode == 0
     result = run_comcen("--db", db, "handover", "--date", "2099-06-01", "--shift", "pagi",
                         env_update=home)  # fmt: skip
-    assert "has not started" in one_clear_line(result)
+    line = one_clear_line(result)
+    assert "belum mulai" in line
+    assert "yang berjalan sekarang: --date 20" in line and "--shift " in line
 
 
 def test_print_snapshot_and_exports_from_the_command_line(tmp_path):

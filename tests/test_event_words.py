@@ -168,3 +168,13 @@ def test_names_come_from_the_database(database):
     assigned = next(r for r in rows if r.kind == "assign")
     text = describe(assigned.kind, assigned.before, assigned.after, assigned.entity, names)
     assert text == f"Ditugaskan ke {crew.name}"  # no reason given: none shown
+
+
+def test_a_setting_change_says_from_what_to_what():
+    text = describe(
+        "setting",
+        {"key": "api.port", "value": 8765},
+        {"key": "api.port", "value": 8799},
+        entity="setting",
+    )
+    assert text == "Pengaturan api.port: 8765 → 8799"

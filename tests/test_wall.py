@@ -276,3 +276,18 @@ def test_screen_out_of_range_is_one_clear_line(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == ["comcen: --screen 9 does not exist; this display has 1 screen(s), "
                      "numbered 0–0"]  # fmt: skip
+
+
+def test_the_wall_counts_padam_meluas_and_rings_it_on_the_map(make_wall, database):
+    from services import incidents
+
+    ids = factories.add_reports(database, 4)
+    with database.transaction() as session:
+        incidents.confirm(session, ids[:3], customers=120, actor="op", now=utc_now())
+    wall = make_wall()
+    load(wall)
+
+    tile = wall.numbers.outages
+    assert tile.value.text() == "1"
+    assert tile.note.text() == "3 laporan"
+    assert len(wall.map_view.incidents.circles) == 1

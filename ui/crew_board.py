@@ -141,9 +141,15 @@ class QtCrewCard(QFrame):
         super().mousePressEvent(event)
 
     def undoable_jobs(self) -> list[tuple[int, str]]:
-        """Jobs assigned but not yet set off for: the ones an undo may take back."""
-        jobs = zip(self.crew.queue_ids, self.crew.queue, self.crew.queue_stages, strict=False)
-        return [(i, n) for i, n, stage in jobs if stage == Stage.PENUGASAN.value]
+        """Jobs assigned but not yet set off for: the ones an undo may take back.
+
+        A padam meluas is left out: dispatch refuses taking back one member (it would
+        split the incident); the incidents dock moves it as a whole."""
+        crew = self.crew
+        incidents = crew.queue_incidents or (None,) * len(crew.queue)
+        jobs = zip(crew.queue_ids, crew.queue, crew.queue_stages, incidents, strict=False)
+        waiting = Stage.PENUGASAN.value
+        return [(i, n) for i, n, stage, inc in jobs if stage == waiting and inc is None]
 
     def contextMenuEvent(self, event) -> None:
         menu = QMenu(self)

@@ -30,7 +30,8 @@ from services import authz
 log = logging.getLogger(__name__)
 
 COLUMNS = ("Pengaturan", "Keterangan", "Bawaan", "Nilai")
-KEY_COLUMN, VALUE_COLUMN = 0, 3
+KEY_COLUMN, DEFAULT_COLUMN, VALUE_COLUMN = 0, 2, 3
+DEFAULT_WIDTH, VALUE_WIDTH = 150, 220
 RESTART_MARK = "perlu mulai ulang konsol"
 NOTE = (
     "Nilai ditulis seperti di `comcen setting set`: angka, true/false, teks, atau JSON "
@@ -70,9 +71,17 @@ class QtOtherSettingsTab(QWidget):
             for column, text in enumerate(texts):
                 table.setItem(row, column, self._cell(text, column == VALUE_COLUMN))
             self._shown.append(texts[VALUE_COLUMN])
+        # The key fits its content; the description takes what is left; a long JSON
+        # default (dispatch.remaining_min) must not push the value column off screen:
+        # default and value get fixed widths, the whole text is in the tooltip.
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(KEY_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.setColumnWidth(DEFAULT_COLUMN, DEFAULT_WIDTH)
+        table.setColumnWidth(VALUE_COLUMN, VALUE_WIDTH)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         return table
 
     def _cell(self, text: str, editable: bool) -> QTableWidgetItem:

@@ -288,7 +288,8 @@ class QtWallWindow(QWidget):
         default_rct = settings.DEFAULTS["kpi.rct_target_min"]
         rct_target = overall.rct_target_min if overall is not None else default_rct
         jobs = late_jobs(open_reports, state.rpt_target_min, rct_target)
-        self.numbers.set_figures(overall, len(open_reports), len(jobs))
+        self.numbers.set_figures(overall, len(open_reports), len(jobs), state.incidents)
+        self.map_view.set_incidents(state.incidents, state.incident_proposals)
         self._show_charts(state.kpis)
         self.board.set_jobs(jobs)
         self.last_update = state.loaded_at

@@ -116,25 +116,31 @@ class QtWallNumbers(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.reports = QtBigNumber(tr("Laporan hari ini"))
+        self.reports = QtBigNumber(tr("Hari ini"))
         self.open = QtBigNumber(tr("Terbuka"))
         self.late = QtBigNumber(tr("Lewat target"))
+        self.outages = QtBigNumber(tr("Padam meluas"))
         self.rpt = QtBigNumber("RPT")
         self.rct = QtBigNumber("RCT")
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(8)
-        # Six columns: three counts on top, the two times below them, half a row each.
-        for column, tile in enumerate((self.reports, self.open, self.late)):
-            grid.addWidget(tile, 0, 2 * column, 1, 2)
-        grid.addWidget(self.rpt, 1, 0, 1, 3)
-        grid.addWidget(self.rct, 1, 3, 1, 3)
-        for column in range(6):
+        # Four counts on top, the two times below them, half a row each.
+        for column, tile in enumerate((self.reports, self.open, self.late, self.outages)):
+            grid.addWidget(tile, 0, column, 1, 1)
+        grid.addWidget(self.rpt, 1, 0, 1, 2)
+        grid.addWidget(self.rct, 1, 2, 1, 2)
+        for column in range(4):
             grid.setColumnStretch(column, 1)
 
-    def set_figures(self, overall, open_count: int, late_count: int) -> None:
+    def set_figures(self, overall, open_count: int, late_count: int, incidents=()) -> None:
         if overall is None:
             return
+        # A wider outage is the room's first concern in a storm: its own tile, counted
+        # once per incident, with the reports it holds under it.
+        members = sum(len(i.member_ids) for i in incidents)
+        note = f"{members} {tr('laporan')}" if incidents else ""
+        self.outages.show_value(str(len(incidents)), LATE_RED if incidents else TEXT, note)
         self.reports.show_value(str(overall.reports))
         # Everything open now, whatever day it came in: the same set as the late count.
         self.open.show_value(str(open_count))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QToolBar
+from PySide6.QtWidgets import QInputDialog, QLabel, QToolBar
 from sqlalchemy.exc import SQLAlchemyError
 
 from comcen_desktop import settings_schema
@@ -20,6 +20,10 @@ from maps.layers.crews import PROPOSED_RING
 from services import authz, dispatch, events, http_api, proposals
 from ui.assign_dialog import QtAssignDialog
 from ui.proposals_dock import QtProposalsDock
+
+API_RETRY_MS = 10_000
+API_AWAY_TIP = "Port dipakai program lain (mis. konsol lain di PC ini); dicoba lagi tiap 10 detik."
+API_AWAY_STYLE = "color: #8a5a00; background: #fff3cd; padding: 0 4px;"
 
 log = logging.getLogger(__name__)
 
@@ -163,16 +167,53 @@ class DispatchMixin:
         self.follower.refresh()
 
     def _start_api(self) -> None:
+        """Serve the local API (PLN Mobile, crew positions) or, when another console on
+        this PC holds the port, say so for as long as it lasts and try again every
+        API_RETRY_MS: when that console closes, this one takes the feed over."""
+        if getattr(self, "api_label", None) is None:
+            self.api_label = QLabel()
+            self.statusBar().addPermanentWidget(self.api_label)
+            self._api_retry = QTimer(self)
+            self._api_retry.setInterval(API_RETRY_MS)
+            self._api_retry.timeout.connect(self._try_api)
+            self._api_failed_before = False
+        self._try_api()
+
+    def _try_api(self) -> None:
         bind = port = None
         try:
             bind, port = http_api.configured_address(self.database)
             self.api_server = http_api.ApiServer(self.database, bind, port).start()
         except (OSError, SQLAlchemyError) as exc:
-            # Another console on this machine holds the port: this one runs without it.
-            log.warning("Local API not started: %s", exc)
-            self.show_message(settings_schema.api_start_message(bind, port, exc), error=True)
+            log.info("Local API not started: %s", exc)
+            self._show_api(False, bind, port)
+            if not self._api_failed_before:  # the full reason once, then the status
+                self.show_message(settings_schema.api_start_message(bind, port, exc), error=True)
+            self._api_failed_before = True
+            self._api_retry.start()
+            return
+        self._api_retry.stop()
+        self._show_api(True, bind, port)
+        if self._api_failed_before:
+            log.warning("Local API taken over on %s:%s", bind, port)
+            self.show_message(tr("API lokal sekarang aktif di konsol ini") + f" ({bind}:{port})")
+
+    def _show_api(self, running: bool, bind, port) -> None:
+        where = f"{bind}:{port}" if port else "–"
+        if running:
+            self.api_label.setText(f"API {where}")
+            self.api_label.setStyleSheet("")
+            self.api_label.setToolTip(
+                tr("API lokal (PLN Mobile, posisi regu) dilayani konsol ini.")
+            )
+        else:
+            self.api_label.setText(f"API {where}: {tr('tidak di konsol ini')}")
+            self.api_label.setStyleSheet(API_AWAY_STYLE)
+            self.api_label.setToolTip(tr(API_AWAY_TIP))
 
     def _stop_dispatch(self) -> None:
+        if getattr(self, "_api_retry", None) is not None:
+            self._api_retry.stop()
         self.proposals_dock.shutdown()
         if self.api_server is not None:
             self.api_server.stop()

@@ -20,7 +20,7 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     from comcen_desktop.cli import has_display
     from comcen_desktop.commands.periods import wib_date
-    from comcen_desktop.timeutil import utc_now
+    from comcen_desktop.timeutil import format_wib, utc_now
     from services.database import open_database
     from services.kpi_engine import handover
 
@@ -28,8 +28,14 @@ def run(args) -> int:
     suffix = args.out.suffix.lower() if args.out else ""
     if args.out is not None and suffix not in (".txt", ".pdf"):
         raise ValueError(f"--out '{args.out}' must end in .txt or .pdf")
-    if handover.shift_bounds(day, args.shift)[0] > utc_now():
-        raise ValueError(f"shift {args.shift} of {args.date} has not started yet")
+    start = handover.shift_bounds(day, args.shift)[0]
+    if start > utc_now():
+        # The night shift after midnight belongs to the day it began: say which to ask.
+        running = _running_shift(utc_now(), handover)
+        raise ValueError(
+            f"shift {args.shift} tanggal {day:%d-%m-%Y} belum mulai (mulai {format_wib(start)}); "
+            f"yang berjalan sekarang: --date {running[0]:%Y-%m-%d} --shift {running[1]}"
+        )
     database = open_database(args.db)
     try:
         with database.read() as session:
@@ -48,3 +54,18 @@ def run(args) -> int:
         importlib.import_module("ui.handover_pdf").render_pdf(recap, args.out)
     print(f"comcen: rekap shift disimpan ke {args.out}")
     return 0
+
+
+def _running_shift(now, handover) -> tuple:
+    """(day, shift) of the shift that holds ``now``."""
+    from datetime import timedelta
+
+    from comcen_desktop.timeutil import to_wib
+
+    today = to_wib(now).date()
+    for day in (today, today - timedelta(days=1)):
+        for shift in ("pagi", "sore", "malam"):
+            start, end = handover.shift_bounds(day, shift)
+            if start <= now < end:
+                return day, shift
+    return today, "pagi"
