@@ -12,13 +12,9 @@ IDPEL and address, and the footer says so. Nothing else on the page names a cust
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
-    QFont,
-    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPen,
@@ -26,8 +22,8 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from comcen_desktop.domain import CLOSED_STAGES, STAGE_COLOURS, STAGE_ORDER, Stage
-from comcen_desktop.timeutil import format_age, format_wib
+from comcen_desktop.domain import CLOSED_STAGES, STAGE_COLOURS
+from comcen_desktop.timeutil import format_wib
 from maps import style
 from maps.layers.areas import ulp_bounds
 from maps.layers.crews import fan_offsets, paint_crew_symbol, status_colour
@@ -36,25 +32,26 @@ from maps.layers.posko import paint_posko_symbol
 from maps.layers.sprites import CLOSED_SHRINK, PinSprites, paint_pin
 from maps.legend import LEGEND_WIDTH, Counts, own_circles, paint_incident_symbol, paint_legend
 from maps.print_layout import MM_PER_INCH, PageLayout, round_length_m, scale_denominator
+from maps.print_tables import oldest_lines, paint_oldest, paint_table, table_rows
+from maps.print_text import (
+    HEADER_FILL,
+    INK,
+    MUTED,
+    RULE,
+    TEXT_UNITS,
+    fit_text,
+    font,
+    text,
+    text_width,
+)
 from maps.projection import fit_aspect, geometry_path, island_rect, scene_point, scene_xy
 
-INK = QColor("#1f2d3a")
-MUTED = QColor("#5d6d7e")
-HEADER_FILL = QColor("#1f3a5f")
-RULE = QColor("#c8d0d8")
+__all__ = ["fit_text", "oldest_lines", "paint_print_page", "table_rows", "text", "text_width"]
+
 PIN_MM, POSKO_MM, CREW_MM = 2.4, 3.4, 3.6  # on A4; times the layout's size factor
 # A 500 m padam meluas is a fraction of a millimetre at island scale: like the console's
 # MIN_RING_PX ring, the printed circle never gets smaller than this (on A4, times k).
 INCIDENT_MIN_MM = 4.5
-OPEN_STAGES = [s for s in STAGE_ORDER if s not in CLOSED_STAGES]
-SHORT_STAGE = {
-    Stage.LAPOR: "Lapor",
-    Stage.PENUGASAN: "Tugas",
-    Stage.PERJALANAN: "Jalan",
-    Stage.PENGERJAAN: "Kerja",
-    Stage.NYALA_SEMENTARA: "N.Smt",
-    Stage.NYALA: "Nyala",
-}
 CITY_LABEL_OFFSET_M = 6_000  # clear of the ring of crew tiles in town
 TITLE = "Comcen UP3 Bangka — peta laporan"
 
@@ -73,60 +70,15 @@ def paint_print_page(
     _paint_scale_bar(painter, layout.scale_bar, mm_per_m, k)
     _paint_north_arrow(painter, layout.north_arrow, k)
     _paint_legend(painter, layout.legend, counts, content.target_min, dpi)
-    _paint_table(painter, layout.table, content, k)
-    _paint_oldest(painter, layout.oldest, content, privacy, k)
+    paint_table(painter, layout.table, content, k)
+    paint_oldest(painter, layout.oldest, content, privacy, k)
     _paint_footer(painter, layout.footer, privacy, note, k)
-
-
-# --- text ------------------------------------------------------------------------
-TEXT_UNITS = 10  # text is laid out in tenths of a millimetre: QFont sizes are integers
-FIT_SLACK = 0.97  # metrics come from the screen font; leave room for the printer's
-
-
-def _font(size_mm: float, bold: bool = False) -> QFont:
-    font = QFont("DejaVu Sans")
-    font.setPixelSize(max(1, round(size_mm * TEXT_UNITS)))
-    font.setBold(bold)
-    # Hinting snaps glyphs to the device grid, which changes text width with the DPI.
-    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-    return font
-
-
-def text_width(value: str, size_mm: float, bold: bool = False) -> float:
-    """Printed width of ``value`` in millimetres (no hinting, so the same at every DPI)."""
-    return QFontMetricsF(_font(size_mm, bold)).horizontalAdvance(value) / TEXT_UNITS
-
-
-def fit_text(value: str, width_mm: float, size_mm: float, bold: bool = False) -> str:
-    """``value`` elided with "…" so it fits ``width_mm``: a cut line would hide its end."""
-    usable = width_mm * FIT_SLACK * TEXT_UNITS
-    metrics = QFontMetricsF(_font(size_mm, bold))
-    if metrics.horizontalAdvance(value) <= usable:
-        return value
-    return metrics.elidedText(value, Qt.TextElideMode.ElideRight, max(0.0, usable))
-
-
-def text(painter, rect: QRectF, value: str, size_mm: float, colour=INK, bold=False, align=None):
-    align = align if align is not None else Qt.AlignmentFlag.AlignLeft
-    value = fit_text(value, rect.width(), size_mm, bold)
-    painter.save()
-    painter.scale(1 / TEXT_UNITS, 1 / TEXT_UNITS)
-    painter.setFont(_font(size_mm, bold))
-    painter.setPen(colour)
-    box = QRectF(
-        rect.left() * TEXT_UNITS,
-        rect.top() * TEXT_UNITS,
-        rect.width() * TEXT_UNITS,
-        rect.height() * TEXT_UNITS,
-    )
-    painter.drawText(box, int(align | Qt.AlignmentFlag.AlignVCenter), value)
-    painter.restore()
 
 
 def _halo_label(painter, centre: QPointF, value: str, size_mm: float, beside=False) -> None:
     """A map label centred on ``centre``, or starting there when ``beside``."""
     path = QPainterPath()
-    path.addText(0, 0, _font(size_mm, bold=True), value)
+    path.addText(0, 0, font(size_mm, bold=True), value)
     box = path.boundingRect()
     path.translate(-box.left() if beside else -box.center().x(), -box.center().y())
     painter.save()
@@ -351,99 +303,3 @@ def _paint_legend(painter, rect: QRectF, counts: Counts, target_min: float, dpi:
     painter.setPen(QPen(RULE, 0.2))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(rect.adjusted(0.1, 0.1, -0.1, -0.1))  # the line stays inside
-
-
-def table_rows(content) -> list[tuple[str, Counter, int]]:
-    """Open reports per ULP: (ULP, counts by stage, late count); the total row last."""
-    names = [a.name for a in content.areas if a.kind == "ulp"]
-    open_reports = [r for r in content.reports if r.stage not in CLOSED_STAGES]
-    names += sorted({r.ulp for r in open_reports} - set(names))
-    rows = []
-    for name in names:
-        mine = [r for r in open_reports if r.ulp == name]
-        late = sum(1 for r in mine if r.age_class == "late")
-        rows.append((name, Counter(r.stage for r in mine), late))
-    total = Counter(r.stage for r in open_reports)
-    rows.append(("Jumlah", total, sum(1 for r in open_reports if r.age_class == "late")))
-    return rows
-
-
-def _paint_table(painter, rect: QRectF, content, k: float) -> None:
-    painter.save()
-    rows = table_rows(content)
-    heading = QRectF(rect.left(), rect.top(), rect.width(), 5 * k)
-    text(painter, heading, "Laporan terbuka per ULP", 3.0 * k, INK, bold=True)
-    headers = ["ULP", *[SHORT_STAGE[s] for s in OPEN_STAGES], "Jml", "Lewat"]
-    first = rect.width() * 0.22
-    other = (rect.width() - first) / (len(headers) - 1)
-    row_h = min(4.4 * k, (rect.height() - heading.height()) / (len(rows) + 1))
-    lines = [headers, *[_cells(row) for row in rows]]
-    widths = [first, *[other] * (len(headers) - 1)]
-    size = _table_size(lines, widths, min(2.3 * k, row_h * 0.6), 1.2 * k)
-    y = heading.bottom()
-    for index, cells in enumerate(lines):
-        is_head, is_total = index == 0, index == len(rows)
-        if is_head or is_total:
-            painter.fillRect(QRectF(rect.left(), y, rect.width(), row_h), QColor("#e8edf2"))
-        x = rect.left()
-        for column, value in enumerate(cells):
-            width = first if column == 0 else other
-            align = Qt.AlignmentFlag.AlignLeft if column == 0 else Qt.AlignmentFlag.AlignRight
-            box = QRectF(x + 0.6 * k, y, width - 1.2 * k, row_h)
-            cell_size = size * 0.8 if is_head else size
-            text(painter, box, value, cell_size, INK, bold=is_head or is_total, align=align)
-            x += width
-        y += row_h
-    painter.setPen(QPen(RULE, 0.15 * k))
-    painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-    painter.restore()
-
-
-def _table_size(lines, widths, size: float, pad: float) -> float:
-    """The largest text size up to ``size`` at which every cell fits its column."""
-    for column, width in enumerate(widths):
-        widest = max(text_width(cells[column], size, bold=True) for cells in lines)
-        if widest > (width - pad) * FIT_SLACK:
-            size *= (width - pad) * FIT_SLACK / widest
-    return size
-
-
-def _cells(row) -> list[str]:
-    name, by_stage, late = row
-    values = [by_stage.get(s, 0) for s in OPEN_STAGES]
-    return [name, *map(str, values), str(sum(values)), str(late)]
-
-
-def oldest_lines(content, privacy: bool, limit: int = 8) -> list[tuple[str, str, str]]:
-    """The oldest open reports as (first line, age, customer line) texts."""
-    open_reports = [r for r in content.reports if r.stage not in CLOSED_STAGES]
-    open_reports.sort(key=lambda r: r.age_min, reverse=True)
-    lines = []
-    for r in open_reports[:limit]:
-        first = f"{r.number} · {r.ulp} · {r.village or '–'}"
-        if privacy:
-            second = "data pelanggan disembunyikan"
-        else:
-            parts = [r.name, r.phone, r.idpel and f"IDPEL {r.idpel}", r.address]
-            second = " · ".join(p for p in parts if p) or "–"
-        lines.append((first, format_age(r.age_min), second))
-    return lines
-
-
-def _paint_oldest(painter, rect: QRectF, content, privacy: bool, k: float) -> None:
-    heading = QRectF(rect.left(), rect.top(), rect.width(), 5 * k)
-    text(painter, heading, "Laporan terbuka terlama", 3.0 * k, INK, bold=True)
-    line_h = 3.4 * k
-    fits = max(0, int((rect.bottom() - heading.bottom()) // (2 * line_h)))
-    y = heading.bottom()
-    size = 2.3 * k
-    for first, age, second in oldest_lines(content, privacy, fits):
-        # The age is what the list is about: it keeps its place, the village is elided.
-        age_w = min(rect.width() / 3, text_width(age, size, bold=True) / FIT_SLACK)
-        line = QRectF(rect.left(), y, rect.width(), line_h)
-        right = Qt.AlignmentFlag.AlignRight
-        text(painter, line, age, size, INK, bold=True, align=right)
-        text(painter, line.adjusted(0, 0, -age_w - 1.5 * k, 0), first, size, INK, bold=True)
-        box = QRectF(rect.left() + 2 * k, y + line_h, rect.width() - 2 * k, line_h)
-        text(painter, box, second, 2.2 * k, MUTED)
-        y += 2 * line_h

@@ -9,7 +9,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 
 from comcen_desktop.timeutil import utc_now
 from maps.print_layout import layout_page, paper_size_mm
@@ -148,3 +148,151 @@ def test_preview_paints_with_the_same_layout(qapp, database_with_reports, tmp_pa
     expected = layout_page(*paper_size_mm("A4", True))
     assert layout.relative("legend") == pytest.approx(expected.relative("legend"), abs=1e-3)
     assert (tmp_path / "preview.pdf").read_bytes().startswith(b"%PDF")
+
+
+PAGES = [(paper, landscape) for paper in ("A4", "A3", "A0") for landscape in (False, True)]
+
+
+def paint_png(content, paper: str, landscape: bool, dpi: int, privacy: bool = False):
+    """Paint one page into an image as render_print does; returns (image, layout)."""
+    from PySide6.QtGui import QPainter
+
+    from maps.print_layout import MM_PER_INCH
+    from maps.print_page import paint_print_page
+
+    layout = layout_page(*paper_size_mm(paper, landscape))
+    size = [round(v / MM_PER_INCH * dpi) for v in (layout.page.width(), layout.page.height())]
+    image = QImage(*size, QImage.Format.Format_ARGB32)
+    image.fill(QColor("#ffffff"))
+    painter = QPainter(image)
+    painter.scale(dpi / MM_PER_INCH, dpi / MM_PER_INCH)
+    paint_print_page(painter, content, layout, dpi, privacy)
+    painter.end()
+    return image, layout
+
+
+def ink_outside(image: QImage, inside, page_w_mm: float) -> list[tuple[int, int]]:
+    """Pixels that are not white outside ``inside`` (mm) widened by one pixel."""
+    s = image.width() / page_w_mm
+    left, top = int(inside.left() * s) - 1, int(inside.top() * s) - 1
+    right, bottom = int(inside.right() * s) + 2, int(inside.bottom() * s) + 2
+    found = []
+    for y in range(image.height()):
+        for x in range(image.width()):
+            if left <= x < right and top <= y < bottom:
+                continue
+            if image.pixel(x, y) & 0xFFFFFF != 0xFFFFFF:
+                found.append((x, y))
+    return found
+
+
+@pytest.mark.parametrize(("paper", "landscape"), PAGES)
+def test_side_column_stays_inside_the_margins(qapp, database_with_reports, paper, landscape):
+    from maps.snapshot import load_content
+
+    content = load_content(database_with_reports)
+    image, layout = paint_png(content, paper, landscape, dpi=40)
+    printable = layout.printable
+    assert printable.width() < layout.page.width() and printable.left() > 0
+    for name, rect in layout.side_boxes().items():
+        assert printable.contains(rect), f"{paper} {landscape}: {name} {rect} outside {printable}"
+    # Nothing is painted in the margins: no cut legend frame, table column or text line.
+    assert ink_outside(image, printable, layout.page.width()) == []
+
+
+@pytest.mark.parametrize(("paper", "landscape"), [("A3", True), ("A4", False)])
+def test_legend_keeps_its_right_border(qapp, database_with_reports, paper, landscape):
+    from maps.snapshot import load_content
+
+    image, layout = paint_png(load_content(database_with_reports), paper, landscape, dpi=200)
+    # The legend's background fill once covered the inner half of its frame line: the
+    # pixel just inside the right edge must be the darker line, not the #fbfcfc fill.
+    s = image.width() / layout.page.width()
+    x = int((layout.legend.right() - 0.1) * s)
+    ys = range(int(layout.legend.top() * s) + 4, int(layout.legend.bottom() * s) - 4)
+    framed = [y for y in ys if QColor(image.pixel(x, y)).red() < 0xF0]
+    assert len(framed) > 0.9 * len(ys), f"{paper} {landscape}: legend has no right border"
+
+
+def test_long_texts_are_elided_to_their_box(qapp):
+    from maps.print_page import fit_text, text_width
+
+    line = "LP261205-00006 · Pangkalpinang · Kelurahan Yang Sangat Panjang Sekali"
+    for width in (20.0, 45.0, 80.0):
+        fitted = fit_text(line, width, 2.3, bold=True)
+        assert fitted.endswith("…") and fitted.startswith("LP26")
+        assert text_width(fitted, 2.3, bold=True) <= width
+    assert fit_text("1 j 41 mnt", 30.0, 2.3) == "1 j 41 mnt"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+@pytest.mark.parametrize("privacy", [False, True])
+def test_oldest_reports_keep_their_age_on_a3_landscape(
+    qapp, database_with_reports, tmp_path, privacy
+):
+    from comcen_desktop.timeutil import format_age
+    from maps.print_page import oldest_lines
+    from maps.snapshot import load_content
+
+    result = render_print(database_with_reports, tmp_path / "a3.pdf", "A3", True, privacy=privacy)
+    words = subprocess.run(
+        ["pdftotext", "-layout", str(result.path), "-"], capture_output=True, text=True
+    ).stdout
+    lines = oldest_lines(load_content(database_with_reports), privacy, 3)
+    assert len(lines) == 3
+    for first, age, _second in lines:
+        assert age in words, f"age {age!r} of {first} is cut"
+    assert "Lewat" in words
+    oldest = max(r.age_min for r in load_content(database_with_reports).reports)
+    assert format_age(oldest) in words
+
+
+def with_incidents(content):
+    """``content`` plus a tiny confirmed padam meluas and a proposal, far apart."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    villages = sorted((v for v in content.villages), key=lambda v: v.lon)
+    west, east = villages[0], villages[-1]
+    confirmed = SimpleNamespace(lon=west.lon, lat=west.lat, radius_m=50.0, member_ids=(1, 2))
+    proposal = SimpleNamespace(
+        lon=east.lon, lat=east.lat, radius_m=80.0, member_ids=(3, 4), incident_id=None
+    )
+    joiner = SimpleNamespace(lon=0.0, lat=0.0, radius_m=1.0, member_ids=(5,), incident_id=7)
+    return replace(content, incidents=[confirmed], incident_proposals=[proposal, joiner])
+
+
+def test_padam_meluas_is_printed_with_a_minimum_size_and_in_the_legend(qapp, database_with_reports):
+    from maps.snapshot import load_content
+
+    plain = load_content(database_with_reports)
+    marked = with_incidents(plain)
+    assert (marked.counts().incidents, marked.counts().proposals) == (1, 1)  # no joiner
+    assert (plain.counts().incidents, plain.counts().proposals) == (0, 0)
+    before, layout = paint_png(plain, "A4", True, dpi=150)
+    after, _ = paint_png(marked, "A4", True, dpi=150)
+    s = before.width() / layout.page.width()
+    changed = [
+        (x / s, y / s)
+        for y in range(int(layout.map.top() * s), int(layout.map.bottom() * s))
+        for x in range(int(layout.map.left() * s), int(layout.map.right() * s))
+        if before.pixel(x, y) != after.pixel(x, y)
+    ]
+    # Two circles, one in the far west and one in the far east, each at least the
+    # minimum diameter although 50 m and 80 m are a fraction of a millimetre here.
+    middle = layout.map.center().x()
+    for side in ([p for p in changed if p[0] < middle], [p for p in changed if p[0] > middle]):
+        assert side, "a padam meluas circle is missing"
+        width = max(p[0] for p in side) - min(p[0] for p in side)
+        height = max(p[1] for p in side) - min(p[1] for p in side)
+        minimum = 4.0 * layout.k  # millimetres: visible on paper from a step away
+        assert width >= minimum and height >= minimum, (width, height)
+    # The legend got the two padam meluas rows only when there are some.
+    assert ink_box(after, layout.legend, (layout.page.width(), layout.page.height()))
+    legend_diff = sum(
+        1
+        for y in range(int(layout.legend.top() * s), int(layout.legend.bottom() * s))
+        for x in range(int(layout.legend.left() * s), int(layout.legend.right() * s))
+        if before.pixel(x, y) != after.pixel(x, y)
+    )
+    assert legend_diff > 500
