@@ -120,7 +120,7 @@ def crew_tooltip(crew: CrewView) -> str:
         f"Status: {escape(status_label(crew.status))}<br>"
         f"Posko: {escape(crew.posko)} (ULP {escape(crew.ulp)})<br>"
         f"Kendaraan: {escape(crew.vehicle)}, {crew.members} orang<br>"
-        f"Tugas sekarang: {job}<br>Antrean: {len(crew.queue)} laporan{stale}"
+        f"Tugas sekarang: {job}<br>Antrean: {len(crew.queue)} pekerjaan{stale}"
     )
 
 
