@@ -179,3 +179,17 @@ def test_an_operator_may_not_import_history(url, monkeypatch, capsys, tmp_path):
             assert session.scalars(select(Report)).all() == []
     finally:
         database.dispose()
+
+
+def test_a_refused_command_sign_in_stays_in_the_audit(url, monkeypatch, capsys):
+    _make_admin(url, monkeypatch)
+    monkeypatch.setenv("COMCEN_USER", "boss")
+    monkeypatch.setenv("COMCEN_PASSWORD", "salah")
+    assert comcen(url, "export", "csv", "--out", "/tmp/never.csv") == 1
+    database = open_database(url)
+    try:
+        with database.read() as session:
+            refused = session.scalars(select(Event).where(Event.kind == "sign_in_refused")).all()
+    finally:
+        database.dispose()
+    assert [e.actor for e in refused] == ["boss"]

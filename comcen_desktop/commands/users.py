@@ -240,12 +240,19 @@ def sign_in_command(database) -> None:
     mapped to an account; on a database without accounts nobody (unrestricted)."""
     from services import accounts, events
 
+    refused = None
     with database.transaction() as session:
-        signed = accounts.command_sign_in(
-            session,
-            accounts.os_login(),
-            os.environ.get("COMCEN_USER"),
-            os.environ.get("COMCEN_PASSWORD"),
-        )
+        try:
+            signed = accounts.command_sign_in(
+                session,
+                accounts.os_login(),
+                os.environ.get("COMCEN_USER"),
+                os.environ.get("COMCEN_PASSWORD"),
+            )
+        except accounts.AccountError as exc:
+            # Raised after the transaction: the refused sign-in stays in the audit.
+            refused = exc
+    if refused is not None:
+        raise refused
     if signed is not None:
         events.set_actor(signed.username, signed.role)
