@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from comcen_desktop.domain import CATEGORY_LABELS, Category
@@ -23,6 +23,7 @@ MARGIN_MM = 15
 SCREEN_DPI = 96
 # What fits on one A4 page beside the other blocks; the rest is counted, not listed.
 MAX_CREWS = 26
+BODY_PT_STEPS = (9, 8.5, 8, 7.5, 7, 6.5)  # the last one is used even if still too long
 MAX_INCIDENTS = 8
 
 STYLE = """
@@ -68,19 +69,34 @@ def render_pdf(recap: HandoverRecap, out: Path) -> Path:
         )
     )
     writer.setTitle(f"Rekap shift {recap.shift} {recap.day:%d-%m-%Y}")
-    document = QTextDocument()
-    document.setDefaultStyleSheet(STYLE)
-    document.setHtml(recap_html(recap))
     # The document lays text out in screen pixels (96 per inch) and print_() scales
     # that to the writer; a page size in the writer's own pixels shrank the text
     # to a third.
     page = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
-    document.setPageSize(QSizeF(page.width() * SCREEN_DPI / 72, page.height() * SCREEN_DPI / 72))
+    size = QSizeF(page.width() * SCREEN_DPI / 72, page.height() * SCREEN_DPI / 72)
+    document = one_page_document(recap_html(recap), size)
     document.print_(writer)
     del writer  # flushes and closes the file
     if not out.is_file() or out.stat().st_size == 0:
         raise OSError(f"cannot write {out}")
     return out
+
+
+def one_page_document(html: str, size: QSizeF) -> QTextDocument:
+    """The recap laid out on one page: a busy shift (many crews, many incidents) gets
+    a smaller type, down to the last of BODY_PT_STEPS, rather than a second page."""
+    for body_pt in BODY_PT_STEPS:
+        document = QTextDocument()
+        # Table cells take the document's font, not the body rule: set both.
+        font = QFont("DejaVu Sans")
+        font.setPointSizeF(body_pt)
+        document.setDefaultFont(font)
+        document.setDefaultStyleSheet(STYLE.replace("font-size: 9pt;", f"font-size: {body_pt}pt;"))
+        document.setHtml(html)
+        document.setPageSize(size)
+        if document.pageCount() == 1:
+            break
+    return document
 
 
 def recap_html(recap: HandoverRecap) -> str:
