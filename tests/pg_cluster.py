@@ -167,22 +167,7 @@ class PgCluster:
         last_error = ""
         for _attempt in range(START_ATTEMPTS):
             self.port = _free_port()
-            done = _run(
-                [
-                    str(self.bin_dir / "pg_ctl"),
-                    "start",
-                    "-w",
-                    "-t",
-                    str(START_TIMEOUT_S),
-                    "-D",
-                    str(self.data_dir),
-                    "-l",
-                    str(self.log_file),
-                    "-o",
-                    f"-p {self.port}",
-                ],
-                timeout=START_TIMEOUT_S + 30,
-            )
+            done = self._pg_ctl_start()
             if done.returncode == 0:
                 self.running = True
                 return
@@ -210,27 +195,19 @@ class PgCluster:
 
     def start_again(self) -> None:
         """Start a stopped cluster on the port it had, so URLs handed out stay valid."""
-        done = _run(
-            [
-                str(self.bin_dir / "pg_ctl"),
-                "start",
-                "-w",
-                "-t",
-                str(START_TIMEOUT_S),
-                "-D",
-                str(self.data_dir),
-                "-l",
-                str(self.log_file),
-                "-o",
-                f"-p {self.port}",
-            ],
-            timeout=START_TIMEOUT_S + 30,
-        )
+        done = self._pg_ctl_start()
         if done.returncode != 0:
             raise RuntimeError(
                 f"pg_ctl start failed:\n{done.stdout}{done.stderr}{self._log_tail()}"
             )
         self.running = True
+
+    def _pg_ctl_start(self):
+        command = [
+            str(self.bin_dir / "pg_ctl"), "start", "-w", "-t", str(START_TIMEOUT_S),
+            "-D", str(self.data_dir), "-l", str(self.log_file), "-o", f"-p {self.port}",
+        ]  # fmt: skip
+        return _run(command, timeout=START_TIMEOUT_S + 30)
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
