@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from comcen_desktop import settings
@@ -45,19 +45,10 @@ OPEN_STAGES_EXCLUDED = (Stage.SELESAI.value, Stage.BATAL.value)
 
 # Built once: intake runs these for every report, and building a statement costs
 # more than SQLite takes to run it.
-_EARLIER_FAULT = (
-    select(Report.id)
-    .where(
-        Report.idpel == bindparam("idpel"),
-        Report.category != Category.KELUHAN.value,
-        Report.stage != Stage.BATAL.value,
-        Report.reported_at < bindparam("at"),
-        Report.reported_at >= bindparam("since"),
-    )
-    .order_by(Report.reported_at.desc(), Report.id.desc())
-    .limit(1)
-)
 _NEXT_ID = select(func.coalesce(func.max(Report.id), 0) + 1)
+_NEXTVALS = text(
+    "SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, :n)"
+)
 
 
 @dataclass
@@ -148,19 +139,6 @@ def open_reports_for_idpel(session: Session, idpel: str) -> list[Report]:
     return list(session.scalars(query))
 
 
-def find_repeat_of(
-    session: Session, idpel: str | None, category: str, at: datetime, days: float
-) -> Report | None:
-    """The most recent earlier fault report (not keluhan, not Batal) of this IDPEL in
-    the ``days`` before ``at``; None for a keluhan or without IDPEL. The same rule as
-    the KPI engine's repeat count (services.kpi_engine.frame)."""
-    if idpel is None or category == Category.KELUHAN.value:
-        return None
-    since = at - timedelta(days=days)
-    found = session.scalar(_EARLIER_FAULT, {"idpel": idpel, "at": at, "since": since})
-    return session.get(Report, found) if found is not None else None
-
-
 def place_report(
     session: Session,
     report: Report,
@@ -231,17 +209,18 @@ def repeat_days(session: Session) -> float:
     return session.info["intake.repeat_days"]
 
 
-def _next_report_id(session: Session) -> int | None:
-    """The id the next report gets, so its number is written with the INSERT instead
-    of by an UPDATE after it (a third of the cost of storing a report). None where
-    no safe way is known: the caller then numbers after the INSERT."""
+def next_report_ids(session: Session, count: int) -> list[int] | None:
+    """Ids for the next ``count`` reports, taken in advance so each number is written
+    with its INSERT instead of by an UPDATE after it. None where no safe way is
+    known: the caller then numbers after the INSERT."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # Every write transaction holds SQLite's write lock from its start (BEGIN
-        # IMMEDIATE, services.database), so max + 1 is this transaction's alone.
-        return session.scalar(_NEXT_ID)
+        # IMMEDIATE, services.database), so max + 1 … are this transaction's alone.
+        first = session.scalar(_NEXT_ID)
+        return list(range(first, first + count))
     if dialect == "postgresql":
-        return session.scalar(text("SELECT nextval(pg_get_serial_sequence('report', 'id'))"))
+        return sorted(session.scalars(_NEXTVALS, {"n": count}))
     return None
 
 
@@ -279,7 +258,8 @@ def insert_report(
     **extra,
 ) -> Report:
     if report_id is ASK_ID:
-        report_id = _next_report_id(session)
+        ids = next_report_ids(session, 1)
+        report_id = ids[0] if ids else None
     report = Report(
         id=report_id,
         # Without an id known in advance, a placeholder until the INSERT gives one; it

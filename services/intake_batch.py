@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from comcen_desktop.domain import Category, Source, Stage
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 # Built once with expanding parameters: SQLAlchemy then caches their compiled form,
 # which a single report (the call form, one POST) would otherwise pay for each time.
 _STORED = select(Report).where(Report.source_id.in_(bindparam("source_ids", expanding=True)))
-_NEXT_ID = select(func.coalesce(func.max(Report.id), 0) + 1)
 _EARLIER_FAULTS = select(Report.idpel, Report.reported_at, Report.id).where(
     Report.idpel.in_(bindparam("idpels", expanding=True)),
     Report.category != Category.KELUHAN.value,
@@ -100,7 +99,7 @@ def _parse(raw, origin: Source, now, gazetteer) -> tuple[ParsedReport | None, li
 def _store(session, placer, accepted, results, origin, actor, gazetteer) -> None:
     if not accepted:
         return
-    ids = _next_ids(session, len(accepted))
+    ids = intake.next_report_ids(session, len(accepted))
     days = intake.repeat_days(session)
     earlier = _earlier_faults(session, [p for _, p in accepted], days)
     in_batch: dict[str, list[tuple[datetime, int, Report]]] = {}
@@ -143,21 +142,6 @@ def _stored_by_source_id(session: Session, raws: list) -> dict[str, Report]:
     return {report.source_id: report for report in found}
 
 
-def _next_ids(session: Session, count: int) -> list[int] | None:
-    """Ids for the batch's reports, taken in advance so numbers go in with the INSERT."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        # Write transactions hold SQLite's lock from BEGIN (IMMEDIATE, services.database).
-        first = session.scalar(_NEXT_ID)
-        return list(range(first, first + count))
-    if dialect == "postgresql":
-        query = text(
-            "SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, :n)"
-        )
-        return sorted(session.scalars(query, {"n": count}))
-    return None
-
-
 def _earlier_faults(
     session: Session, parsed: list[ParsedReport], days: float
 ) -> dict[str, list[tuple[datetime, int]]]:
@@ -178,7 +162,7 @@ def _repeat_of(
     session: Session, new: NewReport, days: float, earlier: dict, in_batch: dict
 ) -> Report | None:
     """The most recent earlier fault report of the IDPEL within ``days``, stored or
-    earlier in this batch: the same rule as intake.find_repeat_of."""
+    earlier in this batch: the same rule as the KPI engine's repeat count."""
     if not new.idpel or new.category is Category.KELUHAN:
         return None
     since = new.reported_at - timedelta(days=days)
