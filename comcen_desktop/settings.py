@@ -112,16 +112,22 @@ def get(session: Session, key: str, default: Any = None) -> Any:
     return DEFAULTS.get(key, default)
 
 
-# (engine id, key) -> (value, monotonic time read)
-_RECENT: dict[tuple[int, str], tuple[Any, float]] = {}
+# (database URL, key) -> (value, monotonic time read)
+_RECENT: dict[tuple[str, str], tuple[Any, float]] = {}
 RECENT_MAX_AGE_S = 5.0
+
+
+def _database_key(session: Session) -> str:
+    # The URL, not the engine's id: a disposed engine's id can come back for another
+    # database in the same process.
+    return str(session.get_bind().url)
 
 
 def recent(session: Session, key: str, max_age_s: float = RECENT_MAX_AGE_S) -> Any:
     """``get`` for the hot paths (intake reads the same settings for every report):
     a value read in this process less than ``max_age_s`` ago. A change made on
     another console is seen within that time; one made here at once (``put``)."""
-    cache_key = (id(session.get_bind()), key)
+    cache_key = (_database_key(session), key)
     cached = _RECENT.get(cache_key)
     now = time.monotonic()
     if cached is not None and now - cached[1] < max_age_s:
@@ -139,7 +145,7 @@ def put(
     assumption: bool = False,
     note: str | None = None,
 ) -> None:
-    _RECENT.pop((id(session.get_bind()), key), None)
+    _RECENT.pop((_database_key(session), key), None)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value, assumption=assumption, note=note))
